@@ -1,0 +1,261 @@
+// The three matrix products back-propagation needs:
+//   forward   Z  = A · W        MatMul
+//   backward  dW = Aᵀ · dZ      MatMulTransposeA  (accumulates into the gradient)
+//   backward  dA = dZ · Wᵀ      MatMulTransposeB
+// Legend: m = rows of C, n = columns of C, k = the inner size summed over.
+using System.Numerics;
+
+namespace MnistBp;
+
+public static partial class Kernels
+{
+    /// <summary>
+    /// Matrix product <c>C = A · B</c> (or <c>C += A · B</c> when <paramref name="accumulate"/>):
+    /// <c>c[i, j] (+)= sum over p of a[i, p] * b[p, j]</c>.
+    /// </summary>
+    /// <param name="a">A, [m x k], row-major.</param>
+    /// <param name="b">B, [k x n], row-major.</param>
+    /// <param name="c">C, [m x n], row-major; must not overlap A or B.</param>
+    /// <param name="m">Rows of A and C.</param>
+    /// <param name="k">Columns of A, rows of B.</param>
+    /// <param name="n">Columns of B and C.</param>
+    /// <param name="accumulate">Add to C instead of overwriting it.</param>
+    /// <exception cref="ArgumentException">A span's length does not match the sizes.</exception>
+    public static void MatMul(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate = false)
+    {
+        CheckMatMul(a.Length, b.Length, c.Length, m, k, n, "MatMul", "[m x k]", "[k x n]");
+        if (!UseVector)
+        {
+            MatMulScalar(a, b, c, m, k, n, accumulate);
+            return;
+        }
+
+        // Row i of C is a weighted sum of the rows of B: c[i, :] += a[i, p] * b[p, :].
+        // This keeps the innermost loop running along contiguous rows, so it vectorizes.
+        int count = Vector<float>.Count;
+        for (int i = 0; i < m; i++)
+        {
+            Span<float> cRow = c.Slice(i * n, n);
+            if (!accumulate)
+            {
+                cRow.Clear();
+            }
+
+            for (int p = 0; p < k; p++)
+            {
+                float aip = a[i * k + p];
+                ReadOnlySpan<float> bRow = b.Slice(p * n, n);
+                var aipVector = new Vector<float>(aip);
+                int j = 0;
+                for (; j <= n - count; j += count)
+                {
+                    var sum = new Vector<float>(cRow.Slice(j)) + aipVector * new Vector<float>(bRow.Slice(j));
+                    sum.CopyTo(cRow.Slice(j));
+                }
+
+                for (; j < n; j++)
+                {
+                    cRow[j] += aip * bRow[j];
+                }
+            }
+        }
+    }
+
+    /// <summary>Scalar twin of <see cref="MatMul"/>: the textbook triple loop.</summary>
+    /// <inheritdoc cref="MatMul" path="/param"/>
+    public static void MatMulScalar(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate = false)
+    {
+        CheckMatMul(a.Length, b.Length, c.Length, m, k, n, "MatMulScalar", "[m x k]", "[k x n]");
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                float sum = 0f;
+                for (int p = 0; p < k; p++)
+                {
+                    sum += a[i * k + p] * b[p * n + j];
+                }
+
+                c[i * n + j] = accumulate ? c[i * n + j] + sum : sum;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Matrix product with A transposed, <c>C = Aᵀ · B</c> (or <c>C += Aᵀ · B</c>):
+    /// <c>c[i, j] (+)= sum over p of a[p, i] * b[p, j]</c>. This is the weight gradient <c>dW = Aᵀ · dZ</c>.
+    /// </summary>
+    /// <param name="a">A, [k x m], row-major (so Aᵀ is [m x k]).</param>
+    /// <param name="b">B, [k x n], row-major.</param>
+    /// <param name="c">C, [m x n], row-major; must not overlap A or B.</param>
+    /// <param name="m">Columns of A, rows of C.</param>
+    /// <param name="k">Rows of A and of B (in back-propagation: the batch size).</param>
+    /// <param name="n">Columns of B and C.</param>
+    /// <param name="accumulate">Add to C instead of overwriting it.</param>
+    /// <exception cref="ArgumentException">A span's length does not match the sizes.</exception>
+    public static void MatMulTransposeA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate = false)
+    {
+        CheckMatMul(a.Length, b.Length, c.Length, m, k, n, "MatMulTransposeA", "[k x m]", "[k x n]");
+        if (!UseVector)
+        {
+            MatMulTransposeAScalar(a, b, c, m, k, n, accumulate);
+            return;
+        }
+
+        if (!accumulate)
+        {
+            c.Clear();
+        }
+
+        // For each sample p, add the outer product of a[p, :] and b[p, :]: c[i, :] += a[p, i] * b[p, :].
+        int count = Vector<float>.Count;
+        for (int p = 0; p < k; p++)
+        {
+            ReadOnlySpan<float> bRow = b.Slice(p * n, n);
+            for (int i = 0; i < m; i++)
+            {
+                float api = a[p * m + i];
+                Span<float> cRow = c.Slice(i * n, n);
+                var apiVector = new Vector<float>(api);
+                int j = 0;
+                for (; j <= n - count; j += count)
+                {
+                    var sum = new Vector<float>(cRow.Slice(j)) + apiVector * new Vector<float>(bRow.Slice(j));
+                    sum.CopyTo(cRow.Slice(j));
+                }
+
+                for (; j < n; j++)
+                {
+                    cRow[j] += api * bRow[j];
+                }
+            }
+        }
+    }
+
+    /// <summary>Scalar twin of <see cref="MatMulTransposeA"/>.</summary>
+    /// <inheritdoc cref="MatMulTransposeA" path="/param"/>
+    public static void MatMulTransposeAScalar(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate = false)
+    {
+        CheckMatMul(a.Length, b.Length, c.Length, m, k, n, "MatMulTransposeAScalar", "[k x m]", "[k x n]");
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                float sum = 0f;
+                for (int p = 0; p < k; p++)
+                {
+                    sum += a[p * m + i] * b[p * n + j];
+                }
+
+                c[i * n + j] = accumulate ? c[i * n + j] + sum : sum;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Matrix product with B transposed, <c>C = A · Bᵀ</c> (or <c>C += A · Bᵀ</c>):
+    /// <c>c[i, j] (+)= sum over p of a[i, p] * b[j, p]</c>. This is the input gradient <c>dA = dZ · Wᵀ</c>.
+    /// </summary>
+    /// <param name="a">A, [m x k], row-major.</param>
+    /// <param name="b">B, [n x k], row-major (so Bᵀ is [k x n]).</param>
+    /// <param name="c">C, [m x n], row-major; must not overlap A or B.</param>
+    /// <param name="m">Rows of A and C.</param>
+    /// <param name="k">Columns of A and of B.</param>
+    /// <param name="n">Rows of B, columns of C.</param>
+    /// <param name="accumulate">Add to C instead of overwriting it.</param>
+    /// <exception cref="ArgumentException">A span's length does not match the sizes.</exception>
+    public static void MatMulTransposeB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate = false)
+    {
+        CheckMatMul(a.Length, b.Length, c.Length, m, k, n, "MatMulTransposeB", "[m x k]", "[n x k]");
+        if (!UseVector)
+        {
+            MatMulTransposeBScalar(a, b, c, m, k, n, accumulate);
+            return;
+        }
+
+        // Each element is a dot product of two contiguous rows: a[i, :] · b[j, :].
+        for (int i = 0; i < m; i++)
+        {
+            ReadOnlySpan<float> aRow = a.Slice(i * k, k);
+            for (int j = 0; j < n; j++)
+            {
+                float dot = Dot(aRow, b.Slice(j * k, k));
+                c[i * n + j] = accumulate ? c[i * n + j] + dot : dot;
+            }
+        }
+    }
+
+    /// <summary>Scalar twin of <see cref="MatMulTransposeB"/>.</summary>
+    /// <inheritdoc cref="MatMulTransposeB" path="/param"/>
+    public static void MatMulTransposeBScalar(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate = false)
+    {
+        CheckMatMul(a.Length, b.Length, c.Length, m, k, n, "MatMulTransposeBScalar", "[m x k]", "[n x k]");
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                float sum = 0f;
+                for (int p = 0; p < k; p++)
+                {
+                    sum += a[i * k + p] * b[j * k + p];
+                }
+
+                c[i * n + j] = accumulate ? c[i * n + j] + sum : sum;
+            }
+        }
+    }
+
+    /// <summary>Dot product of two equal-length spans: <c>sum over i of x[i] * y[i]</c>.</summary>
+    /// <param name="x">The first vector.</param>
+    /// <param name="y">The second vector, as long as <paramref name="x"/>.</param>
+    /// <returns>The sum of the element-wise products.</returns>
+    /// <exception cref="ArgumentException">The lengths differ.</exception>
+    public static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        RequireLength(y.Length, x.Length, nameof(y), "Dot", "x");
+        if (!UseVector)
+        {
+            return DotScalar(x, y);
+        }
+
+        int count = Vector<float>.Count;
+        var sums = Vector<float>.Zero;
+        int i = 0;
+        for (; i <= x.Length - count; i += count)
+        {
+            sums += new Vector<float>(x.Slice(i)) * new Vector<float>(y.Slice(i));
+        }
+
+        float sum = Vector.Sum(sums);
+        for (; i < x.Length; i++)
+        {
+            sum += x[i] * y[i];
+        }
+
+        return sum;
+    }
+
+    /// <summary>Scalar twin of <see cref="Dot"/>.</summary>
+    /// <inheritdoc cref="Dot" path="/param"/>
+    /// <returns>The sum of the element-wise products.</returns>
+    public static float DotScalar(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        RequireLength(y.Length, x.Length, nameof(y), "DotScalar", "x");
+        float sum = 0f;
+        for (int i = 0; i < x.Length; i++)
+        {
+            sum += x[i] * y[i];
+        }
+
+        return sum;
+    }
+
+    private static void CheckMatMul(int aLength, int bLength, int cLength, int m, int k, int n, string kernel, string aShape, string bShape)
+    {
+        RequireSizes(m, k, n, kernel);
+        string sizes = $"(m={m}, k={k}, n={n})";
+        RequireLength(aLength, (long)m * k, "a", kernel, $"A {aShape} {sizes}");
+        RequireLength(bLength, (long)k * n, "b", kernel, $"B {bShape} {sizes}");
+        RequireLength(cLength, (long)m * n, "c", kernel, $"C [m x n] {sizes}");
+    }
+}

@@ -1,0 +1,61 @@
+// Kernels: the few numeric loops everything else is built from (matrix products, bias, sigmoid, axpy).
+// Each operation has a System.Numerics.Vector<float> version (the fast path) and a plain scalar
+// twin (the reference the tests and benchmarks compare against). Kernels work on spans plus sizes,
+// know nothing about layers, and never allocate.
+using System.Numerics;
+
+namespace MnistBp;
+
+/// <summary>Which implementation the kernels run.</summary>
+internal enum KernelPath
+{
+    /// <summary><see cref="Vector{T}"/> loops when the hardware accelerates them, else the scalar twins.</summary>
+    Auto,
+
+    /// <summary>Always the scalar twins: readable in a debugger, the reference for tests.</summary>
+    Scalar,
+
+    /// <summary>Always the <see cref="Vector{T}"/> loops, even when the JIT emulates them in software (tests only).</summary>
+    Vector,
+}
+
+/// <summary>
+/// The numeric kernels under the layers. Matrices are row-major spans; sizes are passed explicitly.
+/// </summary>
+/// <remarks>
+/// Every kernel has a scalar twin named <c>...Scalar</c> that computes the same thing with plain
+/// loops. Setting the environment variable <c>MNISTBP_SCALAR=1</c> makes the whole library use the
+/// twins, which is the easiest way to step through the arithmetic in a debugger.
+/// Legend for the matrix products: <c>m</c> = rows of the result, <c>n</c> = columns of the result,
+/// <c>k</c> = the inner size summed over.
+/// </remarks>
+public static partial class Kernels
+{
+    /// <summary>The path in force; tests switch it to compare both paths.</summary>
+    internal static KernelPath Path { get; set; } =
+        Environment.GetEnvironmentVariable("MNISTBP_SCALAR") == "1" ? KernelPath.Scalar : KernelPath.Auto;
+
+    /// <summary>True when the <see cref="Vector{T}"/> loops should run.</summary>
+    internal static bool UseVector => Path switch
+    {
+        KernelPath.Scalar => false,
+        KernelPath.Vector => true,
+        _ => Vector.IsHardwareAccelerated,
+    };
+
+    private static void RequireLength(int actual, long required, string spanName, string kernel, string shape)
+    {
+        if (actual != required)
+        {
+            throw new ArgumentException($"{kernel}: {spanName} has {actual} elements but {shape} needs {required}.", spanName);
+        }
+    }
+
+    private static void RequireSizes(int m, int k, int n, string kernel)
+    {
+        if (m < 0 || k < 0 || n < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(m), $"{kernel}: sizes must not be negative (m={m}, k={k}, n={n}).");
+        }
+    }
+}

@@ -1,0 +1,129 @@
+// Dense: the fully connected layer, Z = A·W + b. It is every "sum_h1 = w1*x[0] + w2*x[1] + b1" of
+// the tutorial at once: column j of W holds the weights into neuron j, and each row of A is one
+// sample. W is [inputSize x outputSize], as in a^{l-1}·w^l = z^l. It does not apply an activation
+// (that is the next layer's job) and does not update its own weights (that is the optimizer's).
+namespace MnistBp;
+
+/// <summary>How <see cref="Dense"/> draws its initial weights.</summary>
+public enum WeightInit
+{
+    /// <summary>Every weight and bias from N(0, 1), as in the tutorial (<c>np.random.normal()</c>).</summary>
+    StandardNormal,
+
+    /// <summary>Weights from N(0, 1/inputSize), biases from N(0, 1): keeps sigmoids out of saturation for wide layers.</summary>
+    ScaledNormal,
+}
+
+/// <summary>A fully connected layer: <c>output = input · Weights + Biases</c>.</summary>
+public sealed class Dense : Layer
+{
+    private readonly Parameter[] _parameters;
+    private Tensor? _input;   // cached by Forward: Backward needs A for dW = Aᵀ·dZ
+    private Tensor? _output;
+    private Tensor? _dInput;
+
+    /// <summary>Creates a layer with all weights and biases zero (set them through <see cref="Weights"/> and <see cref="Biases"/>).</summary>
+    /// <param name="inputSize">Number of inputs per sample (rows of W).</param>
+    /// <param name="outputSize">Number of neurons (columns of W).</param>
+    /// <param name="name">A name; the tensors are called "W name" and "b name".</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is zero or negative.</exception>
+    public Dense(int inputSize, int outputSize, string name = "dense")
+        : base(name)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputSize);
+        InputSize = inputSize;
+        OutputSize = outputSize;
+        Weights = new Parameter(new Tensor(inputSize, outputSize, "W " + name));
+        Biases = new Parameter(new Tensor(outputSize, "b " + name));
+        _parameters = [Weights, Biases];
+    }
+
+    /// <summary>Creates a layer with random weights drawn by <paramref name="random"/>: weights row by row, then biases.</summary>
+    /// <param name="inputSize">Number of inputs per sample (rows of W).</param>
+    /// <param name="outputSize">Number of neurons (columns of W).</param>
+    /// <param name="init">The distribution of the initial weights.</param>
+    /// <param name="random">The seeded generator to draw from.</param>
+    /// <param name="name">A name; the tensors are called "W name" and "b name".</param>
+    public Dense(int inputSize, int outputSize, WeightInit init, DeterministicRandom random, string name = "dense")
+        : this(inputSize, outputSize, name)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        double scale = init switch
+        {
+            WeightInit.StandardNormal => 1.0,
+            WeightInit.ScaledNormal => 1.0 / Math.Sqrt(inputSize),
+            _ => throw new ArgumentOutOfRangeException(nameof(init), init, "Unknown WeightInit."),
+        };
+        Span<float> weights = Weights.Value.AsSpan();
+        for (int i = 0; i < weights.Length; i++)
+        {
+            weights[i] = (float)(scale * random.NextGaussian());
+        }
+
+        Span<float> biases = Biases.Value.AsSpan();
+        for (int i = 0; i < biases.Length; i++)
+        {
+            biases[i] = (float)random.NextGaussian();
+        }
+    }
+
+    /// <summary>Number of inputs per sample.</summary>
+    public int InputSize { get; }
+
+    /// <summary>Number of outputs (neurons) per sample.</summary>
+    public int OutputSize { get; }
+
+    /// <summary>W, [inputSize x outputSize]: <c>W[i, j]</c> weighs input i into neuron j.</summary>
+    public Parameter Weights { get; }
+
+    /// <summary>b, [outputSize]: one bias per neuron.</summary>
+    public Parameter Biases { get; }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">The input does not have <see cref="InputSize"/> columns.</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Columns != InputSize)
+        {
+            throw new ArgumentException($"{this}: input {input.Describe()} must have {InputSize} columns to multiply {Weights.Value.Describe()}.", nameof(input));
+        }
+
+        int batchSize = input.Rows;
+        _input = input; // cache the input for the backward pass
+        Tensor output = Reuse(ref _output, batchSize, OutputSize, "Z " + Name);
+
+        // Z = A·W  (tutorial "Combining Neurons into a Neural Network": sum_h1 = w1*x[0] + w2*x[1] + b1, for every neuron and sample)
+        Kernels.MatMul(input.AsSpan(), Weights.Value.AsSpan(), output.AsSpan(), batchSize, InputSize, OutputSize);
+        // Z += b, the same bias row added to every sample
+        Kernels.AddBias(output.AsSpan(), Biases.Value.AsSpan(), batchSize);
+        return output;
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">Forward has not been called yet.</exception>
+    /// <exception cref="ArgumentException"><paramref name="dOutput"/> does not have the shape of the last output.</exception>
+    public override Tensor Backward(Tensor dOutput)
+    {
+        ArgumentNullException.ThrowIfNull(dOutput);
+        Tensor input = _input ?? throw new InvalidOperationException(BackwardBeforeForward());
+        Tensor.RequireSameShape(dOutput, _output!, $"{this} Backward: dOutput");
+        int batchSize = input.Rows;
+
+        // dW += Aᵀ·dZ   (tutorial: d_L_d_w1 = d_L_d_ypred * ... * x[0]; the input times the gradient at the neuron, summed over the batch)
+        Kernels.MatMulTransposeA(input.AsSpan(), dOutput.AsSpan(), Weights.Gradient.AsSpan(), InputSize, batchSize, OutputSize, accumulate: true);
+        // db += Σ_rows dZ   (tutorial: d_h1_d_b1 = deriv_sigmoid(sum_h1), i.e. dZ/db = 1)
+        Kernels.SumColumns(dOutput.AsSpan(), Biases.Gradient.AsSpan(), batchSize, accumulate: true);
+        // dA = dZ·Wᵀ    (tutorial: d_ypred_d_h1 = w5 * deriv_sigmoid(sum_o1); each input feeds every neuron through its weight)
+        Tensor dInput = Reuse(ref _dInput, batchSize, InputSize, "dA " + Name);
+        Kernels.MatMulTransposeB(dOutput.AsSpan(), Weights.Value.AsSpan(), dInput.AsSpan(), batchSize, OutputSize, InputSize);
+        return dInput;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{base.ToString()} {InputSize} -> {OutputSize}";
+}

@@ -1,0 +1,67 @@
+// Layer: the contract every layer keeps. Forward maps a mini-batch [batchSize x inputSize] to
+// [batchSize x outputSize] and caches what Backward needs; Backward takes dLoss/dOutput, adds the
+// parameter gradients into their Parameter.Gradient and returns dLoss/dInput for the layer below.
+// Layers never change their own parameters: that is the optimizer's job.
+namespace MnistBp;
+
+/// <summary>A step of a network with a forward pass and the matching backward pass.</summary>
+/// <remarks>
+/// The tensors a layer returns are buffers it owns and reuses for the next batch of the same size:
+/// read or copy them before the next call. A layer keeps a reference to what Backward needs from
+/// the last Forward, so it is not safe to use one layer from several threads at once.
+/// </remarks>
+public abstract class Layer
+{
+    /// <summary>Initialises the layer's name.</summary>
+    /// <param name="name">A name shown in the debugger and in error messages.</param>
+    protected Layer(string name) => Name = name ?? string.Empty;
+
+    /// <summary>The layer's name, such as "hidden" or "output".</summary>
+    public string Name { get; }
+
+    /// <summary>The trainable parameters, in a fixed order (empty for layers without any).</summary>
+    public virtual IReadOnlyList<Parameter> Parameters => [];
+
+    /// <summary>Computes the layer's output for a mini-batch, one sample per row, and caches what <see cref="Backward"/> needs.</summary>
+    /// <param name="input">The input, [batchSize x inputSize].</param>
+    /// <returns>The output, [batchSize x outputSize]; a buffer owned by the layer.</returns>
+    public abstract Tensor Forward(Tensor input);
+
+    /// <summary>Back-propagates dLoss/dOutput through the layer: adds into the parameter gradients and returns dLoss/dInput.</summary>
+    /// <param name="dOutput">dLoss/dOutput, the shape of the last <see cref="Forward"/> output.</param>
+    /// <returns>dLoss/dInput, the shape of the last <see cref="Forward"/> input; a buffer owned by the layer.</returns>
+    public abstract Tensor Backward(Tensor dOutput);
+
+    /// <summary>Sets every parameter gradient to zero.</summary>
+    public void ZeroGrad()
+    {
+        foreach (Parameter parameter in Parameters)
+        {
+            parameter.ZeroGrad();
+        }
+    }
+
+    /// <summary>Describes the layer, such as <c>Dense 'hidden' 784 -> 30</c>.</summary>
+    public override string ToString() => Name.Length == 0 ? GetType().Name : $"{GetType().Name} '{Name}'";
+
+    /// <summary>
+    /// Returns <paramref name="buffer"/> when it already has the shape [rows x columns], else a new
+    /// tensor of that shape stored into it: buffers are allocated once per batch size, not per step.
+    /// </summary>
+    /// <param name="buffer">The cached buffer, or null.</param>
+    /// <param name="rows">Rows wanted.</param>
+    /// <param name="columns">Columns wanted.</param>
+    /// <param name="name">The name to give a new buffer.</param>
+    protected static Tensor Reuse(ref Tensor? buffer, int rows, int columns, string name)
+    {
+        if (buffer is null || buffer.Rank != 2 || buffer.Rows != rows || buffer.Columns != columns)
+        {
+            buffer = new Tensor(rows, columns, name);
+        }
+
+        return buffer;
+    }
+
+    /// <summary>The message for Backward called before any Forward.</summary>
+    private protected string BackwardBeforeForward() => $"{this}: Backward was called before Forward; there is no cached input.";
+}

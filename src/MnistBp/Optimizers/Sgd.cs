@@ -1,0 +1,35 @@
+// Sgd: plain stochastic gradient descent, w <- w - learnRate * dL/dw for every parameter
+// (tutorial: self.w1 -= learn_rate * d_L_d_w1). No momentum, no weight decay.
+namespace MnistBp;
+
+/// <summary>Plain stochastic gradient descent: <c>value -= learnRate * gradient</c>.</summary>
+public sealed class Sgd : Optimizer
+{
+    /// <summary>Creates the optimizer.</summary>
+    /// <param name="parameters">The parameters to update.</param>
+    /// <param name="learnRate">The step size; positive and finite.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="learnRate"/> is not positive and finite.</exception>
+    public Sgd(IEnumerable<Parameter> parameters, float learnRate)
+        : base(parameters)
+    {
+        if (!(learnRate > 0f) || !float.IsFinite(learnRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(learnRate), learnRate, "The learn rate must be positive and finite.");
+        }
+
+        LearnRate = learnRate;
+    }
+
+    /// <summary>The step size.</summary>
+    public float LearnRate { get; }
+
+    /// <inheritdoc/>
+    public override void Step()
+    {
+        foreach (Parameter parameter in Parameters)
+        {
+            // w -= learnRate * dL/dw   (tutorial: self.w1 -= learn_rate * d_L_d_ypred * d_ypred_d_h1 * d_h1_d_w1)
+            Kernels.Axpy(-LearnRate, parameter.Gradient.AsSpan(), parameter.Value.AsSpan());
+        }
+    }
+}
