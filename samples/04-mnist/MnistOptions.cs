@@ -1,0 +1,121 @@
+// The command line of sample 04. Defaults reproduce Nielsen's chapter-1 run ("Neural Networks and
+// Deep Learning", network.py): 784-30-10, sigmoid, quadratic cost, mini-batch 10, learn rate 3.0,
+// 30 epochs; only the initialisation differs (N(0, 1/inputSize), see --help).
+using System.Globalization;
+
+namespace MnistBp.Samples.Digits;
+
+/// <summary>The options of the MNIST sample.</summary>
+public sealed record MnistOptions
+{
+    /// <summary>Neurons in the hidden layer.</summary>
+    public int Hidden { get; init; } = 30;
+
+    /// <summary>Passes over the training data.</summary>
+    public int Epochs { get; init; } = 30;
+
+    /// <summary>Samples per mini-batch.</summary>
+    public int Batch { get; init; } = 10;
+
+    /// <summary>SGD step size.</summary>
+    public float LearnRate { get; init; } = 3.0f;
+
+    /// <summary>Seed of the initial weights and of the shuffles.</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>How the initial weights are drawn.</summary>
+    public WeightInit Init { get; init; } = WeightInit.ScaledNormal;
+
+    /// <summary>The folder with the four MNIST files, or null for MNISTBP_DATA / the cache folder.</summary>
+    public string? Data { get; init; }
+
+    /// <summary>Where to save the trained model, or null.</summary>
+    public string? Save { get; init; }
+
+    /// <summary>Exit non-zero when the final test accuracy (percent) is below this.</summary>
+    public double? MinAccuracy { get; init; }
+
+    /// <summary>Only print the help.</summary>
+    public bool Help { get; init; }
+
+    /// <summary>The help text.</summary>
+    public const string Usage = """
+        usage: dotnet run -c Release --project samples/04-mnist -- [options]
+
+        Trains a sigmoid MLP on MNIST with mini-batch SGD and reports its test accuracy.
+        Defaults reproduce Nielsen's chapter-1 run: 784-30-10, quadratic cost, batch 10, lr 3.0, 30 epochs.
+
+          --hidden N          hidden neurons (default 30)
+          --epochs N          passes over the 60,000 training images (default 30)
+          --batch N           mini-batch size (default 10)
+          --lr X              learn rate (default 3.0)
+          --seed N            seed for the initial weights and the shuffles (default 1)
+          --init scaled|normal
+                              scaled: weights from N(0, 1/inputSize) (default);
+                              normal: N(0, 1) as in the tutorial and in Nielsen's network.py.
+                              With 100+ hidden units N(0, 1) saturates the sigmoids and learns slowly.
+          --data DIR          folder with the four MNIST files (.gz or raw); default: $MNISTBP_DATA,
+                              else a per-user cache folder (downloaded there when missing)
+          --save FILE         save the trained model to FILE
+          --min-accuracy P    exit with code 1 when the final test accuracy is below P percent
+          --help              show this help
+        """;
+
+    /// <summary>Parses the command line.</summary>
+    /// <exception cref="FormatException">An option is unknown, lacks its value, or has a bad value; the message says which.</exception>
+    public static MnistOptions Parse(string[] args)
+    {
+        var options = new MnistOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string name = args[i];
+            if (name is "--help" or "-h")
+            {
+                options = options with { Help = true };
+                continue;
+            }
+
+            if (i + 1 >= args.Length)
+            {
+                throw new FormatException(name.StartsWith("--", StringComparison.Ordinal) ? $"{name} needs a value" : $"unknown argument '{name}' (see --help)");
+            }
+
+            string value = args[++i];
+            options = name switch
+            {
+                "--hidden" => options with { Hidden = PositiveInt(name, value) },
+                "--epochs" => options with { Epochs = PositiveInt(name, value) },
+                "--batch" => options with { Batch = PositiveInt(name, value) },
+                "--lr" => options with { LearnRate = PositiveFloat(name, value) },
+                "--seed" => options with { Seed = ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed) ? seed : throw Bad(name, value, "a whole number >= 0") },
+                "--init" => options with
+                {
+                    Init = value switch
+                    {
+                        "scaled" => WeightInit.ScaledNormal,
+                        "normal" => WeightInit.StandardNormal,
+                        _ => throw Bad(name, value, "'scaled' or 'normal'"),
+                    },
+                },
+                "--data" => options with { Data = value },
+                "--save" => options with { Save = value },
+                "--min-accuracy" => options with
+                {
+                    MinAccuracy = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double p) && p is >= 0 and <= 100
+                        ? p : throw Bad(name, value, "a percentage from 0 to 100"),
+                },
+                _ => throw new FormatException($"unknown option '{name}' (see --help)"),
+            };
+        }
+
+        return options;
+    }
+
+    private static int PositiveInt(string name, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw Bad(name, value, "a whole number > 0");
+
+    private static float PositiveFloat(string name, string value) =>
+        float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out float x) && x > 0 && float.IsFinite(x) ? x : throw Bad(name, value, "a number > 0");
+
+    private static FormatException Bad(string name, string value, string expected) => new($"{name} '{value}': expected {expected}");
+}

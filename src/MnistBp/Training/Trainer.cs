@@ -1,0 +1,124 @@
+// Trainer: the training loop, written once so that samples do not have to. Every epoch shuffles
+// the sample order with the caller's seed, cuts it into mini-batches, and for each batch runs the
+// five lines of every training step: forward, loss, zero grad, backward, step. It reuses its batch
+// buffers; it does not evaluate inside an epoch, stop early, or schedule learn rates.
+using System.Diagnostics;
+
+namespace MnistBp;
+
+/// <summary>Trains a <see cref="Sequential"/> model with a loss and an optimizer by mini-batch gradient descent.</summary>
+public sealed class Trainer
+{
+    private Tensor? _inputs;   // the current mini-batch, reused while the batch size stays the same
+    private Tensor? _targets;
+
+    /// <summary>Creates a trainer.</summary>
+    /// <param name="model">The model to train.</param>
+    /// <param name="loss">The loss to minimise, such as <see cref="QuadraticCost"/>.</param>
+    /// <param name="optimizer">The optimizer over the model's parameters, such as <see cref="Sgd"/>.</param>
+    public Trainer(Sequential model, Loss loss, Optimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        Model = model;
+        Loss = loss;
+        Optimizer = optimizer;
+    }
+
+    /// <summary>The model being trained.</summary>
+    public Sequential Model { get; }
+
+    /// <summary>The loss being minimised.</summary>
+    public Loss Loss { get; }
+
+    /// <summary>The optimizer that updates the model's parameters.</summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>One training step on one mini-batch: forward, loss, zero grad, backward, step.</summary>
+    /// <param name="inputs">The batch's inputs, [batchSize x inputSize].</param>
+    /// <param name="targets">The batch's targets, [batchSize x outputSize].</param>
+    /// <returns>The loss on this batch, before the update.</returns>
+    public float Step(Tensor inputs, Tensor targets)
+    {
+        Tensor predicted = Model.Forward(inputs);        // forward: every layer, first to last
+        float loss = Loss.Forward(predicted, targets);   // loss: how far off the batch is
+        Model.ZeroGrad();                                // zero grad: forget the last batch's gradients
+        Model.Backward(Loss.Backward());                 // backward: every layer, last to first
+        Optimizer.Step();                                // step: the only place weights change
+        return loss;
+    }
+
+    /// <summary>
+    /// Trains for <see cref="TrainingOptions.Epochs"/> epochs and, after each, evaluates on
+    /// <paramref name="evaluationData"/> when one is given.
+    /// </summary>
+    /// <param name="trainingData">The samples to learn from; its <see cref="Dataset.ClassCount"/> sets the one-hot width.</param>
+    /// <param name="options">Epochs, batch size and shuffling seed.</param>
+    /// <param name="evaluationData">Data to measure accuracy on after every epoch, or null.</param>
+    /// <param name="epochProgress">Receives one <see cref="EpochResult"/> per epoch; called on the training thread.</param>
+    /// <param name="batchProgress">Receives a <see cref="BatchProgress"/> after every mini-batch; called on the training thread, so keep it cheap.</param>
+    /// <param name="cancellationToken">Checked before every mini-batch.</param>
+    /// <returns>One result per finished epoch.</returns>
+    /// <exception cref="ArgumentException">The data does not fit the model (the message names the shapes).</exception>
+    /// <exception cref="OperationCanceledException">Cancellation was requested; the model keeps the updates made so far.</exception>
+    public IReadOnlyList<EpochResult> Fit(
+        Dataset trainingData,
+        TrainingOptions options,
+        Dataset? evaluationData = null,
+        IProgress<EpochResult>? epochProgress = null,
+        IProgress<BatchProgress>? batchProgress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(trainingData);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (trainingData.Count == 0)
+        {
+            throw new ArgumentException("The training data has no samples.", nameof(trainingData));
+        }
+
+        var random = new DeterministicRandom(options.ShuffleSeed);
+        int[] order = new int[trainingData.Count];
+        var results = new List<EpochResult>(options.Epochs);
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < order.Length; i++)
+            {
+                order[i] = i;
+            }
+
+            random.Shuffle(order);
+            double lossSum = 0;
+            for (int first = 0; first < order.Length; first += options.BatchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                ReadOnlySpan<int> batch = order.AsSpan(first, Math.Min(options.BatchSize, order.Length - first));
+                (Tensor inputs, Tensor targets) = BatchBuffers(batch.Length, trainingData);
+                trainingData.FillBatch(batch, inputs, targets);
+                lossSum += (double)Step(inputs, targets) * batch.Length;
+                batchProgress?.Report(new BatchProgress(epoch, first + batch.Length, order.Length));
+            }
+
+            TimeSpan duration = Stopwatch.GetElapsedTime(start);
+            Evaluation? evaluation = evaluationData is null ? null : Evaluation.Of(Model, evaluationData);
+            var result = new EpochResult(epoch, options.Epochs, lossSum / order.Length, duration, evaluation);
+            results.Add(result);
+            epochProgress?.Report(result);
+        }
+
+        return results;
+    }
+
+    private (Tensor Inputs, Tensor Targets) BatchBuffers(int batchSize, Dataset data)
+    {
+        if (_inputs is null || _inputs.Rows != batchSize || _inputs.Columns != data.FeatureCount || _targets!.Columns != data.ClassCount)
+        {
+            _inputs = new Tensor(batchSize, data.FeatureCount, "batch inputs");
+            _targets = new Tensor(batchSize, data.ClassCount, "batch targets");
+        }
+
+        return (_inputs, _targets!);
+    }
+}
