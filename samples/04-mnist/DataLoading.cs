@@ -1,6 +1,7 @@
 // Where sample 04 gets its images: the full MNIST when it can (an explicit --data folder, else
 // $MNISTBP_DATA, else the per-user cache, downloading missing files there), else the small slice
 // shipped beside the sample, announced loudly so nobody mistakes its accuracy for the real one.
+// A folder given with --data is never replaced by the slice: when it fails, the sample says why.
 namespace MnistBp.Samples.Digits;
 
 /// <summary>Finds, downloads or falls back to the MNIST data for the sample.</summary>
@@ -24,6 +25,10 @@ public static class DataLoading
             try
             {
                 data = Mnist.Load(location.Path, download: true, progress: new SyncProgress<MnistDownloadProgress>(p => Console.WriteLine($"  {p}")));
+            }
+            catch (MnistDownloadException) when (location.Source == MnistDirectorySource.Argument)
+            {
+                throw; // --data named this folder explicitly: say what is wrong with it rather than train on something else
             }
             catch (MnistDownloadException e)
             {

@@ -35,6 +35,12 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
+    // Refuse a --save path that cannot work before spending minutes on training.
+    if (options.Save is not null && Path.GetDirectoryName(Path.GetFullPath(options.Save)) is string saveFolder && !Directory.Exists(saveFolder))
+    {
+        throw new DirectoryNotFoundException($"--save {options.Save}: the folder '{saveFolder}' does not exist.");
+    }
+
     MnistData data = DataLoading.Load(options.Data);
 
     // 784 -> hidden -> 10, a sigmoid after each Dense layer.

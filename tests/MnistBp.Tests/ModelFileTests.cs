@@ -165,6 +165,14 @@ public class ModelFileTests
     }
 
     [Test]
+    public void Saving_into_a_missing_folder_names_the_folder()
+    {
+        string path = Path.Combine(_folder, "no such folder", "model.mnbp");
+        Assert.That(() => ModelFile.Save(new Sequential(new Sigmoid()), path),
+            Throws.TypeOf<DirectoryNotFoundException>().With.Message.Contains(Path.Combine(_folder, "no such folder")));
+    }
+
+    [Test]
     public void Missing_file_is_a_FileNotFoundException() =>
         Assert.Throws<FileNotFoundException>(() => ModelFile.Load(Path.Combine(_folder, "nothing.mnbp")));
 

@@ -52,6 +52,11 @@ public static class ModelFile
         byte[] bytes = Serialize(model); // fails on unsupported layers before any file is touched
         string fullPath = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(fullPath) ?? ".";
+        if (!Directory.Exists(directory))
+        {
+            throw new DirectoryNotFoundException($"Cannot save the model to '{fullPath}': the folder '{directory}' does not exist.");
+        }
+
         string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
         try
         {
