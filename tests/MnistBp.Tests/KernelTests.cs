@@ -1,0 +1,548 @@
+// KernelTests: every kernel against its scalar twin, on both paths (Kernels.Path forced to Vector
+// and to Scalar), over every length 0..67 and over odd matrix shapes, plus golden values worked out
+// by hand and the argument checks. Inputs come from DeterministicRandom seeded per case, so a
+// failure names a length or shape that reproduces.
+//
+// Tolerances, and why:
+//   - AddBias, Axpy, SigmoidBackward and SumColumns without accumulation do the same float
+//     operations in the same order on both paths: bit-exact.
+//   - Sums of products (matrix products, Dot, SumColumns with accumulation) may add in another
+//     order. Any order of adding n terms is within gamma(n) * sum|term| of the exact value, with
+//     gamma(n) = n u / (1 - n u) and u = 2^-24 (Higham, "Accuracy and Stability of Numerical
+//     Algorithms", 3.1), so two paths differ by at most 2 gamma(k + 1) * (|c| + sum |a b|), k
+//     products plus the accumulated value. We assert exactly that bound, element by element. (Today
+//     MatMul and MatMulTransposeA without accumulation happen to add in the scalar order too, but
+//     the summation order is the kernel's to choose, so they get the bound, not bit-exactness.)
+//   - Sigmoid: Vector.Exp and MathF.Exp are different approximations of exp; with AVX2 they
+//     differ by up to 4 ulps (measured 2.7e-7 relative), so 1e-6 relative. With
+//     DOTNET_EnableHWIntrinsic=0 the emulated Vector.Exp happens to match MathF.Exp exactly.
+namespace MnistBp.Tests;
+
+[NonParallelizable] // Kernels.Path is process-wide
+internal sealed class KernelTests
+{
+    private const int MaxLength = 67;
+    private const double UnitRoundoff = 1.0 / (1 << 24);
+    private const double SigmoidRelativeTolerance = 1e-6;
+    private static readonly int[] s_rowCounts = [0, 1, 2, 3, 7];
+
+    private KernelPath _pathBefore;
+
+    /// <summary>The shapes (m, k, n) the matrix products are tested on: odd, tiny, empty and MNIST-sized.</summary>
+    public static IEnumerable<MatrixShape> Shapes =>
+    [
+        new(1, 1, 1), new(3, 5, 7), new(17, 33, 9), new(1, 67, 1), new(67, 1, 67), new(8, 8, 8),
+        new(0, 5, 7), new(3, 0, 7), new(3, 5, 0), new(0, 0, 0), new(2, 784, 30),
+    ];
+
+    [OneTimeSetUp]
+    public void ReportVectorWidth() =>
+        TestContext.Progress.WriteLine($"KernelTests: Vector<float>.Count = {System.Numerics.Vector<float>.Count}, hardware accelerated: {System.Numerics.Vector.IsHardwareAccelerated}");
+
+    [SetUp]
+    public void RememberPath() => _pathBefore = Kernels.Path;
+
+    // Back to what it was before the test: Auto, or Scalar when MNISTBP_SCALAR=1.
+    [TearDown]
+    public void RestorePath() => Kernels.Path = _pathBefore;
+
+    // ---- element-wise kernels and Dot, every length 0..67 ----
+
+    [Test]
+    public void Dot_matches_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    {
+        Kernels.Path = path;
+        for (int length = 0; length <= MaxLength; length++)
+        {
+            var random = new DeterministicRandom((ulong)length);
+            float[] x = Gaussian(random, length), y = Gaussian(random, length);
+
+            float actual = Kernels.Dot(x, y);
+            float twin = Kernels.DotScalar(x, y);
+
+            double exact = 0, absolute = 0;
+            for (int i = 0; i < length; i++)
+            {
+                exact += (double)x[i] * y[i];
+                absolute += Math.Abs((double)x[i] * y[i]);
+            }
+
+            Assert.That(actual, Is.EqualTo(twin).Within(2 * Gamma(length) * absolute), $"{path} length {length}");
+            Assert.That(twin, Is.EqualTo(exact).Within(Gamma(length) * absolute), $"DotScalar length {length}");
+        }
+    }
+
+    [Test]
+    public void Sigmoid_matches_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    {
+        Kernels.Path = path;
+        for (int length = 0; length <= MaxLength; length++)
+        {
+            float[] x = Gaussian(new DeterministicRandom((ulong)length), length, scale: 8);
+            float[] actual = new float[length], twin = new float[length];
+
+            Kernels.Sigmoid(x, actual);
+            Kernels.SigmoidScalar(x, twin);
+
+            for (int i = 0; i < length; i++)
+            {
+                double exact = 1.0 / (1.0 + Math.Exp(-(double)x[i]));
+                Assert.That(actual[i], Is.EqualTo(twin[i]).Within(Relative(twin[i])), $"{path} length {length} [{i}] x = {x[i]}");
+                Assert.That(twin[i], Is.EqualTo(exact).Within(Relative(exact)), $"SigmoidScalar length {length} [{i}] x = {x[i]}");
+            }
+        }
+    }
+
+    [Test]
+    public void Sigmoid_may_run_in_place([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    {
+        Kernels.Path = path;
+        float[] x = Gaussian(new DeterministicRandom(3), 37, scale: 4);
+        float[] expected = new float[x.Length];
+        Kernels.Sigmoid(x, expected);
+
+        Kernels.Sigmoid(x, x);
+
+        Assert.That(x, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void SigmoidBackward_is_bit_exact_with_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    {
+        Kernels.Path = path;
+        for (int length = 0; length <= MaxLength; length++)
+        {
+            var random = new DeterministicRandom((ulong)length);
+            float[] output = Uniform(random, length, 0, 1), dOutput = Gaussian(random, length);
+            float[] actual = new float[length], twin = new float[length];
+
+            Kernels.SigmoidBackward(output, dOutput, actual);
+            Kernels.SigmoidBackwardScalar(output, dOutput, twin);
+
+            Assert.That(actual, Is.EqualTo(twin), $"{path} length {length}");
+        }
+    }
+
+    [Test]
+    public void SigmoidBackward_may_write_over_dOutput([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    {
+        Kernels.Path = path;
+        var random = new DeterministicRandom(4);
+        float[] output = Uniform(random, 29, 0, 1), gradient = Gaussian(random, 29);
+        float[] expected = new float[gradient.Length];
+        Kernels.SigmoidBackwardScalar(output, gradient, expected);
+
+        Kernels.SigmoidBackward(output, gradient, gradient);
+
+        Assert.That(gradient, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Axpy_is_bit_exact_with_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    {
+        Kernels.Path = path;
+        for (int length = 0; length <= MaxLength; length++)
+        {
+            var random = new DeterministicRandom((ulong)length);
+            float alpha = (float)random.NextGaussian();
+            float[] x = Gaussian(random, length), actual = Gaussian(random, length);
+            float[] twin = (float[])actual.Clone();
+
+            Kernels.Axpy(alpha, x, actual);
+            Kernels.AxpyScalar(alpha, x, twin);
+
+            Assert.That(actual, Is.EqualTo(twin), $"{path} length {length}");
+        }
+    }
+
+    [Test]
+    public void AddBias_is_bit_exact_with_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    {
+        Kernels.Path = path;
+        for (int columns = 0; columns <= MaxLength; columns++)
+        {
+            foreach (int rows in s_rowCounts)
+            {
+                var random = new DeterministicRandom((ulong)(columns * 100 + rows));
+                float[] bias = Gaussian(random, columns), actual = Gaussian(random, rows * columns);
+                float[] twin = (float[])actual.Clone();
+
+                Kernels.AddBias(actual, bias, rows);
+                Kernels.AddBiasScalar(twin, bias, rows);
+
+                Assert.That(actual, Is.EqualTo(twin), $"{path} [{rows} x {columns}]");
+            }
+        }
+    }
+
+    [Test]
+    public void SumColumns_matches_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path, [Values] bool accumulate)
+    {
+        Kernels.Path = path;
+        for (int columns = 0; columns <= MaxLength; columns++)
+        {
+            foreach (int rows in s_rowCounts)
+            {
+                var random = new DeterministicRandom((ulong)(columns * 100 + rows));
+                float[] x = Gaussian(random, rows * columns), actual = Gaussian(random, columns);
+                float[] twin = (float[])actual.Clone(), before = (float[])actual.Clone();
+
+                Kernels.SumColumns(x, actual, rows, accumulate);
+                Kernels.SumColumnsScalar(x, twin, rows, accumulate);
+
+                if (!accumulate)
+                {
+                    // Both paths add row after row into zero: the same additions in the same order.
+                    Assert.That(actual, Is.EqualTo(twin), $"{path} [{rows} x {columns}]");
+                    continue;
+                }
+
+                for (int c = 0; c < columns; c++)
+                {
+                    double exact = before[c], absolute = Math.Abs(before[c]);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        exact += x[r * columns + c];
+                        absolute += Math.Abs(x[r * columns + c]);
+                    }
+
+                    Assert.That(actual[c], Is.EqualTo(twin[c]).Within(2 * Gamma(rows) * absolute), $"{path} [{rows} x {columns}] column {c}");
+                    Assert.That(twin[c], Is.EqualTo(exact).Within(Gamma(rows) * absolute), $"SumColumnsScalar [{rows} x {columns}] column {c}");
+                }
+            }
+        }
+    }
+
+    // ---- matrix products, odd shapes ----
+
+    [Test]
+    public void MatMul_matches_scalar_twin(
+        [ValueSource(nameof(Shapes))] MatrixShape shape, [Values] bool accumulate, [Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    {
+        Kernels.Path = path;
+        CheckProduct(Product.Plain, shape, accumulate);
+    }
+
+    [Test]
+    public void MatMulTransposeA_matches_scalar_twin(
+        [ValueSource(nameof(Shapes))] MatrixShape shape, [Values] bool accumulate, [Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    {
+        Kernels.Path = path;
+        CheckProduct(Product.TransposeA, shape, accumulate);
+    }
+
+    [Test]
+    public void MatMulTransposeB_matches_scalar_twin(
+        [ValueSource(nameof(Shapes))] MatrixShape shape, [Values] bool accumulate, [Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    {
+        Kernels.Path = path;
+        CheckProduct(Product.TransposeB, shape, accumulate);
+    }
+
+    // The vectorized loop of MatMul and MatMulTransposeA runs along n and that of MatMulTransposeB
+    // (a Dot) along k: sweep that size over 0..67 so every remainder length is hit.
+    [Test]
+    public void Matrix_products_match_scalar_twins_for_every_vectorized_length(
+        [Values] bool accumulate, [Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    {
+        Kernels.Path = path;
+        for (int length = 0; length <= MaxLength; length++)
+        {
+            CheckProduct(Product.Plain, new MatrixShape(3, 5, length), accumulate);
+            CheckProduct(Product.TransposeA, new MatrixShape(3, 5, length), accumulate);
+            CheckProduct(Product.TransposeB, new MatrixShape(3, length, 4), accumulate);
+        }
+    }
+
+    // ---- golden values, worked out by hand ----
+
+    [Test]
+    public void MatMul_of_2x3_by_3x2_gives_the_hand_computed_product([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    {
+        Kernels.Path = path;
+        float[] a = [1, 2, 3, 4, 5, 6];          // [[1, 2, 3], [4, 5, 6]]
+        float[] b = [7, 8, 9, 10, 11, 12];       // [[7, 8], [9, 10], [11, 12]]
+        float[] aTransposed = [1, 4, 2, 5, 3, 6]; // Aᵀ stored row-major, [3 x 2]
+        float[] bTransposed = [7, 9, 11, 8, 10, 12]; // Bᵀ stored row-major, [2 x 3]
+        // [1*7 + 2*9 + 3*11, 1*8 + 2*10 + 3*12], [4*7 + 5*9 + 6*11, 4*8 + 5*10 + 6*12]
+        float[] expected = [58, 64, 139, 154];
+        float[] c = new float[4];
+
+        Kernels.MatMul(a, b, c, 2, 3, 2);
+        Assert.That(c, Is.EqualTo(expected), "MatMul");
+
+        Kernels.MatMulTransposeA(aTransposed, b, c, 2, 3, 2);
+        Assert.That(c, Is.EqualTo(expected), "MatMulTransposeA");
+
+        Kernels.MatMulTransposeB(a, bTransposed, c, 2, 3, 2);
+        Assert.That(c, Is.EqualTo(expected), "MatMulTransposeB");
+
+        Kernels.MatMul(a, b, c, 2, 3, 2, accumulate: true);
+        Assert.That(c, Is.EqualTo(new float[] { 116, 128, 278, 308 }), "MatMul accumulate");
+    }
+
+    [Test]
+    public void MatMul_by_the_identity_returns_the_matrix([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    {
+        Kernels.Path = path;
+        const int Size = 19;
+        float[] identity = new float[Size * Size];
+        for (int i = 0; i < Size; i++)
+        {
+            identity[i * Size + i] = 1f;
+        }
+
+        float[] a = Gaussian(new DeterministicRandom(19), 3 * Size), c = new float[3 * Size];
+        Kernels.MatMul(a, identity, c, 3, Size, Size);
+        Assert.That(c, Is.EqualTo(a), "A · I");
+        Kernels.MatMulTransposeB(a, identity, c, 3, Size, Size);
+        Assert.That(c, Is.EqualTo(a), "A · Iᵀ");
+    }
+
+    [Test]
+    public void Small_kernels_give_hand_computed_values([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    {
+        Kernels.Path = path;
+
+        // 1 + 2 + ... + 20 = 210, long enough to use the vector lanes and the remainder.
+        float[] ramp = [.. Enumerable.Range(1, 20).Select(i => (float)i)];
+        float[] ones = [.. Enumerable.Repeat(1f, 20)];
+        Assert.That(Kernels.Dot(ramp, ones), Is.EqualTo(210f), "Dot");
+        Assert.That(Kernels.Dot([1, 2, 3], [4, 5, 6]), Is.EqualTo(32f), "Dot [1, 2, 3]·[4, 5, 6]");
+
+        float[] z = [1, 2, 3, 4];
+        Kernels.AddBias(z, [10, 20], rows: 2);
+        Assert.That(z, Is.EqualTo(new float[] { 11, 22, 13, 24 }), "AddBias");
+
+        float[] sums = [1, 1];
+        Kernels.SumColumns([1, 2, 3, 4, 5, 6], sums, rows: 3);
+        Assert.That(sums, Is.EqualTo(new float[] { 9, 12 }), "SumColumns");
+        Kernels.SumColumns([1, 2, 3, 4, 5, 6], sums, rows: 3, accumulate: true);
+        Assert.That(sums, Is.EqualTo(new float[] { 18, 24 }), "SumColumns accumulate");
+
+        float[] y = [.. ramp];
+        Kernels.Axpy(-0.5f, ramp, y);
+        Assert.That(y, Is.EqualTo(ramp.Select(v => v / 2).ToArray()), "Axpy: y - 0.5 y");
+    }
+
+    [Test]
+    public void Sigmoid_gives_known_values([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    {
+        Kernels.Path = path;
+        float[] zeros = new float[17], result = new float[17];
+        Kernels.Sigmoid(zeros, result);
+        Assert.That(result, Is.All.EqualTo(0.5f), "sigmoid(0) = 0.5 exactly");
+
+        // sigmoid(ln 3) = 1 / (1 + 1/3) = 3/4; sigmoid(-ln 3) = 1/4.
+        float[] x = [MathF.Log(3f), -MathF.Log(3f), 40f, -40f, 100f, -100f, 1000f, -1000f, float.PositiveInfinity, float.NegativeInfinity, 0f];
+        float[] s = new float[x.Length];
+        Kernels.Sigmoid(x, s);
+        Assert.That(s[0], Is.EqualTo(0.75).Within(Relative(0.75)), "sigmoid(ln 3) = 3/4");
+        Assert.That(s[1], Is.EqualTo(0.25).Within(Relative(0.25)), "sigmoid(-ln 3) = 1/4");
+        Assert.That(s[2], Is.EqualTo(1f), "sigmoid(40) rounds to 1");
+        Assert.That(s[3], Is.EqualTo(4.248354e-18f).Within(Relative(4.248354e-18)), "sigmoid(-40) = e^-40 / (1 + e^-40)");
+        Assert.That(s[4..], Is.EqualTo(new float[] { 1, 0, 1, 0, 1, 0, 0.5f }), "saturates to exactly 1 and 0, no NaN");
+
+        float[] dInput = new float[3];
+        Kernels.SigmoidBackward([0.5f, 0.25f, 1f], [1f, 2f, 5f], dInput);
+        Assert.That(dInput, Is.EqualTo(new float[] { 0.25f, 0.375f, 0f }), "ds * s * (1 - s)");
+    }
+
+    [Test]
+    public void Empty_inputs_leave_nothing_behind([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    {
+        Kernels.Path = path;
+        Assert.That(Kernels.Dot([], []), Is.Zero);
+
+        // k = 0: the product is an empty sum, so C is overwritten with zeros, or left as it was.
+        float[] c = [1, 2, 3, 4, 5, 6];
+        Kernels.MatMul([], [], c, 2, 0, 3, accumulate: true);
+        Assert.That(c, Is.EqualTo(new float[] { 1, 2, 3, 4, 5, 6 }), "MatMul k = 0, accumulate");
+        Kernels.MatMulTransposeA([], [], c, 2, 0, 3, accumulate: true);
+        Assert.That(c, Is.EqualTo(new float[] { 1, 2, 3, 4, 5, 6 }), "MatMulTransposeA k = 0, accumulate");
+        Kernels.MatMulTransposeB([], [], c, 2, 0, 3, accumulate: true);
+        Assert.That(c, Is.EqualTo(new float[] { 1, 2, 3, 4, 5, 6 }), "MatMulTransposeB k = 0, accumulate");
+        Kernels.MatMul([], [], c, 2, 0, 3);
+        Assert.That(c, Is.All.Zero, "MatMul k = 0");
+
+        float[] sums = [7, 8];
+        Kernels.SumColumns([], sums, rows: 0);
+        Assert.That(sums, Is.All.Zero, "SumColumns of no rows");
+    }
+
+    // ---- argument checks: ArgumentException naming the kernel and the sizes, never IndexOutOfRange ----
+
+    public static IEnumerable<TestCaseData> WrongLengths()
+    {
+        float[] f0 = [], f2 = new float[2], f3 = new float[3], f4 = new float[4], f5 = new float[5], f6 = new float[6], f7 = new float[7], f8 = new float[8], f12 = new float[12];
+        var cases = new (string Kernel, TestDelegate Call, string Message)[]
+        {
+            // A is [2 x 3] (6), B is [3 x 4] (12), C is [2 x 4] (8).
+            ("MatMul", () => Kernels.MatMul(f5, f12, f8, 2, 3, 4), "MatMul: a has 5 elements but A [m x k] (m=2, k=3, n=4) needs 6."),
+            ("MatMul", () => Kernels.MatMul(f6, f8, f8, 2, 3, 4), "MatMul: b has 8 elements but B [k x n] (m=2, k=3, n=4) needs 12."),
+            ("MatMul", () => Kernels.MatMul(f6, f12, f7, 2, 3, 4), "MatMul: c has 7 elements but C [m x n] (m=2, k=3, n=4) needs 8."),
+            ("MatMulScalar", () => Kernels.MatMulScalar(f6, f12, f0, 2, 3, 4, accumulate: true), "MatMulScalar: c has 0 elements but C [m x n] (m=2, k=3, n=4) needs 8."),
+            ("MatMulTransposeA", () => Kernels.MatMulTransposeA(f7, f12, f8, 2, 3, 4), "MatMulTransposeA: a has 7 elements but A [k x m] (m=2, k=3, n=4) needs 6."),
+            ("MatMulTransposeA", () => Kernels.MatMulTransposeA(f6, f12, f6, 2, 3, 4), "MatMulTransposeA: c has 6 elements but C [m x n] (m=2, k=3, n=4) needs 8."),
+            ("MatMulTransposeAScalar", () => Kernels.MatMulTransposeAScalar(f6, f6, f8, 2, 3, 4), "MatMulTransposeAScalar: b has 6 elements but B [k x n] (m=2, k=3, n=4) needs 12."),
+            ("MatMulTransposeB", () => Kernels.MatMulTransposeB(f6, f8, f8, 2, 3, 4), "MatMulTransposeB: b has 8 elements but B [n x k] (m=2, k=3, n=4) needs 12."),
+            ("MatMulTransposeBScalar", () => Kernels.MatMulTransposeBScalar(f4, f12, f8, 2, 3, 4), "MatMulTransposeBScalar: a has 4 elements but A [m x k] (m=2, k=3, n=4) needs 6."),
+            ("Dot", () => Kernels.Dot(f3, f4), "Dot: y has 4 elements but x needs 3."),
+            ("DotScalar", () => Kernels.DotScalar(f4, f3), "DotScalar: y has 3 elements but x needs 4."),
+            ("AddBias", () => Kernels.AddBias(f5, f2, 3), "AddBias: z has 5 elements but [3 x 2] (rows x length of bias) needs 6."),
+            ("AddBiasScalar", () => Kernels.AddBiasScalar(f6, f4, 2), "AddBiasScalar: z has 6 elements but [2 x 4] (rows x length of bias) needs 8."),
+            ("SumColumns", () => Kernels.SumColumns(f6, f4, 2), "SumColumns: x has 6 elements but [2 x 4] (rows x length of sums) needs 8."),
+            ("SumColumnsScalar", () => Kernels.SumColumnsScalar(f6, f2, 2, accumulate: true), "SumColumnsScalar: x has 6 elements but [2 x 2] (rows x length of sums) needs 4."),
+            ("Sigmoid", () => Kernels.Sigmoid(f4, f3), "Sigmoid: destination has 3 elements but x needs 4."),
+            ("SigmoidScalar", () => Kernels.SigmoidScalar(f3, f4), "SigmoidScalar: destination has 4 elements but x needs 3."),
+            ("SigmoidBackward", () => Kernels.SigmoidBackward(f4, f3, f4), "SigmoidBackward: dOutput has 3 elements but output needs 4."),
+            ("SigmoidBackward", () => Kernels.SigmoidBackward(f4, f4, f5), "SigmoidBackward: dInput has 5 elements but output needs 4."),
+            ("SigmoidBackwardScalar", () => Kernels.SigmoidBackwardScalar(f3, f3, f2), "SigmoidBackwardScalar: dInput has 2 elements but output needs 3."),
+            ("Axpy", () => Kernels.Axpy(2f, f4, f5), "Axpy: y has 5 elements but x needs 4."),
+            ("AxpyScalar", () => Kernels.AxpyScalar(2f, f5, f4), "AxpyScalar: y has 4 elements but x needs 5."),
+        };
+
+        foreach (KernelPath path in new[] { KernelPath.Scalar, KernelPath.Vector })
+        {
+            for (int i = 0; i < cases.Length; i++)
+            {
+                yield return new TestCaseData(path, cases[i].Call, cases[i].Message)
+                    .SetArgDisplayNames(path.ToString(), $"{i:D2} {cases[i].Kernel}", cases[i].Message);
+            }
+        }
+    }
+
+    [TestCaseSource(nameof(WrongLengths))]
+    public void Wrong_span_length_throws_ArgumentException_naming_kernel_and_sizes(KernelPath path, TestDelegate call, string message)
+    {
+        Kernels.Path = path;
+        // Throws.ArgumentException matches the exact type: an IndexOutOfRangeException (or any
+        // other exception) from running off the end of a span fails this test.
+        Assert.That(call, Throws.ArgumentException.With.Message.StartsWith(message));
+    }
+
+    [Test]
+    public void Negative_sizes_throw_ArgumentOutOfRangeException_naming_kernel_and_sizes([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    {
+        Kernels.Path = path;
+        Assert.That(() => Kernels.MatMul([], [], [], -1, 0, 0), Throws.TypeOf<ArgumentOutOfRangeException>()
+            .With.Message.Contains("MatMul: sizes must not be negative (m=-1, k=0, n=0)"));
+        Assert.That(() => Kernels.MatMulTransposeB([], [], [], 0, 0, -2), Throws.TypeOf<ArgumentOutOfRangeException>()
+            .With.Message.Contains("MatMulTransposeB: sizes must not be negative (m=0, k=0, n=-2)"));
+        Assert.That(() => Kernels.AddBias([], [], -1), Throws.TypeOf<ArgumentOutOfRangeException>()
+            .With.Message.Contains("AddBias: rows must not be negative"));
+        Assert.That(() => Kernels.SumColumns([], [], -3), Throws.TypeOf<ArgumentOutOfRangeException>()
+            .With.Message.Contains("SumColumns: rows must not be negative"));
+    }
+
+    [Test]
+    public void Sizes_whose_product_overflows_int_are_rejected_not_wrapped([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    {
+        Kernels.Path = path;
+        // 65536 * 65536 wraps to 0 in 32-bit arithmetic; the check must see 4294967296.
+        Assert.That(() => Kernels.MatMul([], [], [], 65536, 65536, 0), Throws.ArgumentException
+            .With.Message.StartsWith("MatMul: a has 0 elements but A [m x k] (m=65536, k=65536, n=0) needs 4294967296."));
+        Assert.That(() => Kernels.AddBias([], new float[65536], 65536), Throws.ArgumentException
+            .With.Message.StartsWith("AddBias: z has 0 elements but [65536 x 65536] (rows x length of bias) needs 4294967296."));
+    }
+
+    // ---- helpers ----
+
+    private enum Product
+    {
+        Plain,
+        TransposeA,
+        TransposeB,
+    }
+
+    /// <summary>
+    /// Runs one product through the dispatching kernel and its scalar twin from the same C and
+    /// checks, element by element, that they agree within 2 gamma(k + 1) S and that the twin is
+    /// within gamma(k + 1) S of the product computed in double, S = |c| + sum over p of |a b|.
+    /// </summary>
+    private static void CheckProduct(Product product, MatrixShape shape, bool accumulate)
+    {
+        (int m, int k, int n) = shape;
+        var random = new DeterministicRandom((ulong)(m * 1_000_000 + k * 1000 + n) * 4 + (ulong)product * 2 + (accumulate ? 1UL : 0UL));
+        float[] a = Gaussian(random, m * k), b = Gaussian(random, k * n);
+        float[] actual = Gaussian(random, m * n), twin = (float[])actual.Clone(), before = (float[])actual.Clone();
+
+        // a[i, p] and b[p, j] of the product as written, whatever the storage.
+        Func<int, int, float> aAt, bAt;
+        switch (product)
+        {
+            case Product.Plain:
+                Kernels.MatMul(a, b, actual, m, k, n, accumulate);
+                Kernels.MatMulScalar(a, b, twin, m, k, n, accumulate);
+                aAt = (i, p) => a[i * k + p];
+                bAt = (p, j) => b[p * n + j];
+                break;
+            case Product.TransposeA: // a is stored [k x m]
+                Kernels.MatMulTransposeA(a, b, actual, m, k, n, accumulate);
+                Kernels.MatMulTransposeAScalar(a, b, twin, m, k, n, accumulate);
+                aAt = (i, p) => a[p * m + i];
+                bAt = (p, j) => b[p * n + j];
+                break;
+            default: // b is stored [n x k]
+                Kernels.MatMulTransposeB(a, b, actual, m, k, n, accumulate);
+                Kernels.MatMulTransposeBScalar(a, b, twin, m, k, n, accumulate);
+                aAt = (i, p) => a[i * k + p];
+                bAt = (p, j) => b[j * k + p];
+                break;
+        }
+
+        double gamma = Gamma(k + 1);
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double exact = accumulate ? before[i * n + j] : 0, absolute = Math.Abs(exact);
+                for (int p = 0; p < k; p++)
+                {
+                    double term = (double)aAt(i, p) * bAt(p, j);
+                    exact += term;
+                    absolute += Math.Abs(term);
+                }
+
+                string where = $"{product} [{m} x {k}]·[{k} x {n}] accumulate={accumulate} {Kernels.Path} c[{i}, {j}]";
+                Assert.That(actual[i * n + j], Is.EqualTo(twin[i * n + j]).Within(2 * gamma * absolute), where);
+                Assert.That(twin[i * n + j], Is.EqualTo(exact).Within(gamma * absolute), "scalar twin vs double: " + where);
+            }
+        }
+    }
+
+    /// <summary>gamma(n) = n u / (1 - n u): the relative error bound of a float sum of n terms in any order.</summary>
+    private static double Gamma(int n) => n * UnitRoundoff / (1 - n * UnitRoundoff);
+
+    /// <summary>The absolute tolerance <see cref="SigmoidRelativeTolerance"/> allows around <paramref name="value"/>.</summary>
+    private static double Relative(double value) => SigmoidRelativeTolerance * Math.Abs(value);
+
+    private static float[] Gaussian(DeterministicRandom random, int length, double scale = 1)
+    {
+        var values = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            values[i] = (float)(scale * random.NextGaussian());
+        }
+
+        return values;
+    }
+
+    private static float[] Uniform(DeterministicRandom random, int length, double min, double max)
+    {
+        var values = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            values[i] = (float)(min + (max - min) * random.NextDouble());
+        }
+
+        return values;
+    }
+}
+
+/// <summary>The sizes of a matrix product C[m x n] = A[m x k] · B[k x n].</summary>
+public readonly record struct MatrixShape(int M, int K, int N)
+{
+    /// <inheritdoc/>
+    public override string ToString() => $"m={M} k={K} n={N}";
+}
