@@ -76,6 +76,25 @@ public sealed class Sequential
         return gradient;
     }
 
+    /// <summary>
+    /// Back-propagates like <see cref="Backward"/> but does not compute dLoss/dInput of the first layer:
+    /// training needs the parameter gradients only, and the input is data, not a parameter.
+    /// </summary>
+    /// <param name="dOutput">dLoss/dOutput of the last layer, usually <see cref="Loss.Backward"/>.</param>
+    public void BackwardParametersOnly(Tensor dOutput)
+    {
+        ArgumentNullException.ThrowIfNull(dOutput);
+        RequireLayers();
+        // Walk the layers in reverse, as in Backward; the first layer skips its input gradient.
+        Tensor gradient = dOutput;
+        for (int i = _layers.Count - 1; i > 0; i--)
+        {
+            gradient = _layers[i].Backward(gradient);
+        }
+
+        _layers[0].BackwardParametersOnly(gradient);
+    }
+
     /// <summary>Sets every parameter gradient to zero.</summary>
     public void ZeroGrad()
     {

@@ -17,7 +17,7 @@ internal sealed class GradientCheckTests
     // ---- finite differences ----
 
     [Test]
-    public void Dense_gradients_match_finite_differences([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    public void Dense_gradients_match_finite_differences([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         Kernels.Path = path;
         var random = new DeterministicRandom(1);
@@ -32,7 +32,7 @@ internal sealed class GradientCheckTests
     }
 
     [Test]
-    public void Sigmoid_gradients_match_finite_differences([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    public void Sigmoid_gradients_match_finite_differences([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         Kernels.Path = path;
         var random = new DeterministicRandom(2);
@@ -60,7 +60,7 @@ internal sealed class GradientCheckTests
     }
 
     [Test]
-    public void Sequential_gradients_match_finite_differences([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    public void Sequential_gradients_match_finite_differences([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         Kernels.Path = path;
         var random = new DeterministicRandom(4);
@@ -193,7 +193,7 @@ internal sealed class GradientCheckTests
     }
 
     [Test]
-    public void Gradients_accumulate_across_Backward_calls_and_ZeroGrad_clears_them([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    public void Gradients_accumulate_across_Backward_calls_and_ZeroGrad_clears_them([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         Kernels.Path = path;
         var random = new DeterministicRandom(10);

@@ -33,6 +33,8 @@ internal sealed class KernelTests
     [
         new(1, 1, 1), new(3, 5, 7), new(17, 33, 9), new(1, 67, 1), new(67, 1, 67), new(8, 8, 8),
         new(0, 5, 7), new(3, 0, 7), new(3, 5, 0), new(0, 0, 0), new(2, 784, 30),
+        // The MLP's own shapes: every strip width of the tuned kernel (2 x 16, 16, 8, 4, single columns) and row tails.
+        new(10, 784, 100), new(33, 100, 10), new(7, 13, 61), new(6, 3, 47),
     ];
 
     [OneTimeSetUp]
@@ -49,7 +51,7 @@ internal sealed class KernelTests
     // ---- element-wise kernels and Dot, every length 0..67 ----
 
     [Test]
-    public void Dot_matches_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    public void Dot_matches_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         Kernels.Path = path;
         for (int length = 0; length <= MaxLength; length++)
@@ -73,7 +75,7 @@ internal sealed class KernelTests
     }
 
     [Test]
-    public void Sigmoid_matches_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    public void Sigmoid_matches_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         Kernels.Path = path;
         for (int length = 0; length <= MaxLength; length++)
@@ -94,7 +96,7 @@ internal sealed class KernelTests
     }
 
     [Test]
-    public void Sigmoid_may_run_in_place([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    public void Sigmoid_may_run_in_place([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         Kernels.Path = path;
         float[] x = Gaussian(new DeterministicRandom(3), 37, scale: 4);
@@ -107,7 +109,7 @@ internal sealed class KernelTests
     }
 
     [Test]
-    public void SigmoidBackward_is_bit_exact_with_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    public void SigmoidBackward_is_bit_exact_with_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         Kernels.Path = path;
         for (int length = 0; length <= MaxLength; length++)
@@ -124,7 +126,7 @@ internal sealed class KernelTests
     }
 
     [Test]
-    public void SigmoidBackward_may_write_over_dOutput([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    public void SigmoidBackward_may_write_over_dOutput([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         Kernels.Path = path;
         var random = new DeterministicRandom(4);
@@ -138,7 +140,7 @@ internal sealed class KernelTests
     }
 
     [Test]
-    public void Axpy_is_bit_exact_with_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    public void Axpy_is_bit_exact_with_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         Kernels.Path = path;
         for (int length = 0; length <= MaxLength; length++)
@@ -156,7 +158,7 @@ internal sealed class KernelTests
     }
 
     [Test]
-    public void AddBias_is_bit_exact_with_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    public void AddBias_is_bit_exact_with_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         Kernels.Path = path;
         for (int columns = 0; columns <= MaxLength; columns++)
@@ -176,7 +178,7 @@ internal sealed class KernelTests
     }
 
     [Test]
-    public void SumColumns_matches_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path, [Values] bool accumulate)
+    public void SumColumns_matches_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path, [Values] bool accumulate)
     {
         Kernels.Path = path;
         for (int columns = 0; columns <= MaxLength; columns++)
@@ -217,7 +219,7 @@ internal sealed class KernelTests
 
     [Test]
     public void MatMul_matches_scalar_twin(
-        [ValueSource(nameof(Shapes))] MatrixShape shape, [Values] bool accumulate, [Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+        [ValueSource(nameof(Shapes))] MatrixShape shape, [Values] bool accumulate, [Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         Kernels.Path = path;
         CheckProduct(Product.Plain, shape, accumulate);
@@ -225,7 +227,7 @@ internal sealed class KernelTests
 
     [Test]
     public void MatMulTransposeA_matches_scalar_twin(
-        [ValueSource(nameof(Shapes))] MatrixShape shape, [Values] bool accumulate, [Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+        [ValueSource(nameof(Shapes))] MatrixShape shape, [Values] bool accumulate, [Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         Kernels.Path = path;
         CheckProduct(Product.TransposeA, shape, accumulate);
@@ -233,7 +235,7 @@ internal sealed class KernelTests
 
     [Test]
     public void MatMulTransposeB_matches_scalar_twin(
-        [ValueSource(nameof(Shapes))] MatrixShape shape, [Values] bool accumulate, [Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+        [ValueSource(nameof(Shapes))] MatrixShape shape, [Values] bool accumulate, [Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         Kernels.Path = path;
         CheckProduct(Product.TransposeB, shape, accumulate);
@@ -243,7 +245,7 @@ internal sealed class KernelTests
     // (a Dot) along k: sweep that size over 0..67 so every remainder length is hit.
     [Test]
     public void Matrix_products_match_scalar_twins_for_every_vectorized_length(
-        [Values] bool accumulate, [Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+        [Values] bool accumulate, [Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         Kernels.Path = path;
         for (int length = 0; length <= MaxLength; length++)
@@ -257,7 +259,7 @@ internal sealed class KernelTests
     // ---- golden values, worked out by hand ----
 
     [Test]
-    public void MatMul_of_2x3_by_3x2_gives_the_hand_computed_product([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    public void MatMul_of_2x3_by_3x2_gives_the_hand_computed_product([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         Kernels.Path = path;
         float[] a = [1, 2, 3, 4, 5, 6];          // [[1, 2, 3], [4, 5, 6]]
@@ -282,7 +284,7 @@ internal sealed class KernelTests
     }
 
     [Test]
-    public void MatMul_by_the_identity_returns_the_matrix([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    public void MatMul_by_the_identity_returns_the_matrix([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         Kernels.Path = path;
         const int Size = 19;
@@ -300,7 +302,7 @@ internal sealed class KernelTests
     }
 
     [Test]
-    public void Small_kernels_give_hand_computed_values([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    public void Small_kernels_give_hand_computed_values([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         Kernels.Path = path;
 
@@ -326,7 +328,7 @@ internal sealed class KernelTests
     }
 
     [Test]
-    public void Sigmoid_gives_known_values([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    public void Sigmoid_gives_known_values([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         Kernels.Path = path;
         float[] zeros = new float[17], result = new float[17];
@@ -349,7 +351,7 @@ internal sealed class KernelTests
     }
 
     [Test]
-    public void Empty_inputs_leave_nothing_behind([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    public void Empty_inputs_leave_nothing_behind([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         Kernels.Path = path;
         Assert.That(Kernels.Dot([], []), Is.Zero);
@@ -422,7 +424,7 @@ internal sealed class KernelTests
     }
 
     [Test]
-    public void Negative_sizes_throw_ArgumentOutOfRangeException_naming_kernel_and_sizes([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    public void Negative_sizes_throw_ArgumentOutOfRangeException_naming_kernel_and_sizes([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         Kernels.Path = path;
         Assert.That(() => Kernels.MatMul([], [], [], -1, 0, 0), Throws.TypeOf<ArgumentOutOfRangeException>()
@@ -436,7 +438,7 @@ internal sealed class KernelTests
     }
 
     [Test]
-    public void Sizes_whose_product_overflows_int_are_rejected_not_wrapped([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    public void Sizes_whose_product_overflows_int_are_rejected_not_wrapped([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         Kernels.Path = path;
         // 65536 * 65536 wraps to 0 in 32-bit arithmetic; the check must see 4294967296.

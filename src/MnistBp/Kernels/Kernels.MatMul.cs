@@ -24,6 +24,12 @@ public static partial class Kernels
     public static void MatMul(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate = false)
     {
         CheckMatMul(a.Length, b.Length, c.Length, m, k, n, "MatMul", "[m x k]", "[k x n]");
+        if (UseTuned)
+        {
+            Gemm(a, aRowStride: k, aInnerStride: 1, b, c, m, k, n, accumulate);
+            return;
+        }
+
         if (!UseVector)
         {
             MatMulScalar(a, b, c, m, k, n, accumulate);
@@ -96,6 +102,13 @@ public static partial class Kernels
     public static void MatMulTransposeA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate = false)
     {
         CheckMatMul(a.Length, b.Length, c.Length, m, k, n, "MatMulTransposeA", "[k x m]", "[k x n]");
+        if (UseTuned)
+        {
+            // Aᵀ is read in place: element (i, p) of Aᵀ is a[p * m + i].
+            Gemm(a, aRowStride: 1, aInnerStride: m, b, c, m, k, n, accumulate);
+            return;
+        }
+
         if (!UseVector)
         {
             MatMulTransposeAScalar(a, b, c, m, k, n, accumulate);
@@ -167,6 +180,15 @@ public static partial class Kernels
     public static void MatMulTransposeB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate = false)
     {
         CheckMatMul(a.Length, b.Length, c.Length, m, k, n, "MatMulTransposeB", "[m x k]", "[n x k]");
+        if (UseTuned)
+        {
+            // Transpose B once into scratch memory ([k x n], row-major), then it is a plain A · B.
+            Span<float> bTransposed = Scratch(k * n);
+            Transpose(b, bTransposed, rows: n, columns: k);
+            Gemm(a, aRowStride: k, aInnerStride: 1, bTransposed, c, m, k, n, accumulate);
+            return;
+        }
+
         if (!UseVector)
         {
             MatMulTransposeBScalar(a, b, c, m, k, n, accumulate);
@@ -248,6 +270,41 @@ public static partial class Kernels
         }
 
         return sum;
+    }
+
+    /// <summary>Writes the transpose of <paramref name="source"/> [rows x columns] into <paramref name="destination"/> [columns x rows].</summary>
+    internal static void Transpose(ReadOnlySpan<float> source, Span<float> destination, int rows, int columns)
+    {
+        // Blocks of 16 x 16 keep both the rows read and the rows written in the L1 cache.
+        const int Block = 16;
+        for (int r0 = 0; r0 < rows; r0 += Block)
+        {
+            for (int c0 = 0; c0 < columns; c0 += Block)
+            {
+                int rEnd = Math.Min(r0 + Block, rows), cEnd = Math.Min(c0 + Block, columns);
+                for (int r = r0; r < rEnd; r++)
+                {
+                    for (int c = c0; c < cEnd; c++)
+                    {
+                        destination[c * rows + r] = source[r * columns + c];
+                    }
+                }
+            }
+        }
+    }
+
+    [ThreadStatic]
+    private static float[]? t_scratch;
+
+    /// <summary>Per-thread scratch memory, grown when needed and kept: after warm-up, no kernel allocates.</summary>
+    private static Span<float> Scratch(int length)
+    {
+        if (t_scratch is null || t_scratch.Length < length)
+        {
+            t_scratch = new float[Math.Max(length, 1024)];
+        }
+
+        return t_scratch.AsSpan(0, length);
     }
 
     private static void CheckMatMul(int aLength, int bLength, int cLength, int m, int k, int n, string kernel, string aShape, string bShape)

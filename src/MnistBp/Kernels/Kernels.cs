@@ -15,8 +15,11 @@ internal enum KernelPath
     /// <summary>Always the scalar twins: readable in a debugger, the reference for tests.</summary>
     Scalar,
 
-    /// <summary>Always the <see cref="Vector{T}"/> loops, even when the JIT emulates them in software (tests only).</summary>
+    /// <summary>Always the readable <see cref="Vector{T}"/> loops, even when the JIT emulates them in software (tests only).</summary>
     Vector,
+
+    /// <summary>Always the tuned matrix products of Kernels.Gemm.cs (element-wise kernels take their Vector path), even in software (tests only).</summary>
+    Tuned,
 }
 
 /// <summary>
@@ -24,7 +27,8 @@ internal enum KernelPath
 /// </summary>
 /// <remarks>
 /// Every kernel has a scalar twin named <c>...Scalar</c> that computes the same thing with plain
-/// loops. Setting the environment variable <c>MNISTBP_SCALAR=1</c> makes the whole library use the
+/// loops. The matrix products have three versions: the scalar twin (the reference), a readable
+/// <see cref="Vector{T}"/> loop, and a tuned register-tiled kernel (Kernels.Gemm.cs) that runs by default. Setting the environment variable <c>MNISTBP_SCALAR=1</c> makes the whole library use the
 /// twins, which is the easiest way to step through the arithmetic in a debugger.
 /// Legend for the matrix products: <c>m</c> = rows of the result, <c>n</c> = columns of the result,
 /// <c>k</c> = the inner size summed over.
@@ -35,12 +39,20 @@ public static partial class Kernels
     internal static KernelPath Path { get; set; } =
         Environment.GetEnvironmentVariable("MNISTBP_SCALAR") == "1" ? KernelPath.Scalar : KernelPath.Auto;
 
-    /// <summary>True when the <see cref="Vector{T}"/> loops should run.</summary>
+    /// <summary>True when the element-wise kernels should run their <see cref="Vector{T}"/> loops.</summary>
     internal static bool UseVector => Path switch
     {
         KernelPath.Scalar => false,
-        KernelPath.Vector => true,
+        KernelPath.Vector or KernelPath.Tuned => true,
         _ => Vector.IsHardwareAccelerated,
+    };
+
+    /// <summary>True when the matrix products should run the tuned register-tiled kernel.</summary>
+    internal static bool UseTuned => Path switch
+    {
+        KernelPath.Tuned => true,
+        KernelPath.Auto => TunedIsAccelerated,
+        _ => false,
     };
 
     private static void RequireLength(int actual, long required, string spanName, string kernel, string shape)

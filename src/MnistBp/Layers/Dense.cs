@@ -109,19 +109,31 @@ public sealed class Dense : Layer
     /// <exception cref="ArgumentException"><paramref name="dOutput"/> does not have the shape of the last output.</exception>
     public override Tensor Backward(Tensor dOutput)
     {
+        BackwardParametersOnly(dOutput);
+        int batchSize = dOutput.Rows;
+
+        // dA = dZ·Wᵀ    (tutorial: d_ypred_d_h1 = w5 * deriv_sigmoid(sum_o1); each input feeds every neuron through its weight)
+        Tensor dInput = Reuse(ref _dInput, batchSize, InputSize, "dA " + Name);
+        Kernels.MatMulTransposeB(dOutput.AsSpan(), Weights.Value.AsSpan(), dInput.AsSpan(), batchSize, OutputSize, InputSize);
+        return dInput;
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">Forward has not been called yet.</exception>
+    /// <exception cref="ArgumentException"><paramref name="dOutput"/> does not have the shape of the last output.</exception>
+    public override void BackwardParametersOnly(Tensor dOutput)
+    {
         ArgumentNullException.ThrowIfNull(dOutput);
         Tensor input = _input ?? throw new InvalidOperationException(BackwardBeforeForward());
         Tensor.RequireSameShape(dOutput, _output!, $"{this} Backward: dOutput");
         int batchSize = input.Rows;
 
         // dW += Aᵀ·dZ   (tutorial: d_L_d_w1 = d_L_d_ypred * ... * x[0]; the input times the gradient at the neuron, summed over the batch)
-        Kernels.MatMulTransposeA(input.AsSpan(), dOutput.AsSpan(), Weights.Gradient.AsSpan(), InputSize, batchSize, OutputSize, accumulate: true);
+        Tensor dWeights = Weights.GradientToAccumulate(out bool accumulate);
+        Kernels.MatMulTransposeA(input.AsSpan(), dOutput.AsSpan(), dWeights.AsSpan(), InputSize, batchSize, OutputSize, accumulate);
         // db += Σ_rows dZ   (tutorial: d_h1_d_b1 = deriv_sigmoid(sum_h1), i.e. dZ/db = 1)
-        Kernels.SumColumns(dOutput.AsSpan(), Biases.Gradient.AsSpan(), batchSize, accumulate: true);
-        // dA = dZ·Wᵀ    (tutorial: d_ypred_d_h1 = w5 * deriv_sigmoid(sum_o1); each input feeds every neuron through its weight)
-        Tensor dInput = Reuse(ref _dInput, batchSize, InputSize, "dA " + Name);
-        Kernels.MatMulTransposeB(dOutput.AsSpan(), Weights.Value.AsSpan(), dInput.AsSpan(), batchSize, OutputSize, InputSize);
-        return dInput;
+        Tensor dBiases = Biases.GradientToAccumulate(out accumulate);
+        Kernels.SumColumns(dOutput.AsSpan(), dBiases.AsSpan(), batchSize, accumulate);
     }
 
     /// <inheritdoc/>

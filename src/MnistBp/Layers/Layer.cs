@@ -32,6 +32,14 @@ public abstract class Layer
     /// <returns>dLoss/dInput, the shape of the last <see cref="Forward"/> input; a buffer owned by the layer.</returns>
     public abstract Tensor Backward(Tensor dOutput);
 
+    /// <summary>
+    /// Like <see cref="Backward"/>, but only adds into the parameter gradients and skips dLoss/dInput.
+    /// <see cref="Sequential.BackwardParametersOnly"/> calls it on the first layer, whose input (the
+    /// data) needs no gradient; for a Dense layer that saves a third of the backward work.
+    /// </summary>
+    /// <param name="dOutput">dLoss/dOutput, the shape of the last <see cref="Forward"/> output.</param>
+    public virtual void BackwardParametersOnly(Tensor dOutput) => Backward(dOutput);
+
     /// <summary>Sets every parameter gradient to zero.</summary>
     public void ZeroGrad()
     {

@@ -44,7 +44,7 @@ public sealed class Trainer
         Tensor predicted = Model.Forward(inputs);        // forward: every layer, first to last
         float loss = Loss.Forward(predicted, targets);   // loss: how far off the batch is
         Model.ZeroGrad();                                // zero grad: forget the last batch's gradients
-        Model.Backward(Loss.Backward());                 // backward: every layer, last to first
+        Model.BackwardParametersOnly(Loss.Backward());   // backward: every layer, last to first (no gradient for the data itself)
         Optimizer.Step();                                // step: the only place weights change
         return loss;
     }

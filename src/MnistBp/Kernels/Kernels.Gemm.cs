@@ -1,0 +1,202 @@
+// The tuned matrix product behind MatMul, MatMulTransposeA and MatMulTransposeB (the readable
+// Vector<float> loops in Kernels.MatMul.cs compute the same thing). It is register tiling and
+// nothing more: a tile of up to 4 rows x 2 vectors of C stays in registers while the whole inner
+// dimension streams past, one fused multiply-add per lane per step. Leftover columns are done by
+// the same generic tile with narrower vectors (512 -> 256 -> 128 bits), then scalar. No packing,
+// no assembly. Work is split across threads by column strips, so every element of C is computed
+// by one thread in one fixed order: the result has the same bits for any thread count.
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace MnistBp;
+
+public static partial class Kernels
+{
+    /// <summary>True when this machine runs the tuned kernels with real vector hardware.</summary>
+    internal static bool TunedIsAccelerated => Vector256.IsHardwareAccelerated && Fma.IsSupportedOrArm;
+
+    /// <summary>
+    /// <c>C (+)= A · B</c> where element (i, p) of A is <c>a[i * aRowStride + p * aInnerStride]</c>
+    /// (so A may be read transposed), B is [k x n] row-major and C is [m x n] row-major.
+    /// Callers have checked every length.
+    /// </summary>
+    internal static void Gemm(ReadOnlySpan<float> a, nint aRowStride, nint aInnerStride, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
+    {
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        if (k == 0)
+        {
+            if (!accumulate)
+            {
+                c[..(m * n)].Clear();
+            }
+
+            return;
+        }
+
+        var operands = new GemmOperands(
+            ref MemoryMarshal.GetReference(a), aRowStride, aInnerStride,
+            ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(c), m, k, n, accumulate);
+        GemmColumns(in operands, 0, n);
+    }
+
+    /// <summary>Computes the columns [first, last) of C: wide strips first, then narrower ones, then single columns.</summary>
+    private static void GemmColumns(in GemmOperands o, int first, int last)
+    {
+        int j = first;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            j = Strips<Simd512, Vector512<float>, Two>(in o, j, last);
+            j = Strips<Simd512, Vector512<float>, One>(in o, j, last);
+        }
+
+        j = Strips<Simd256, Vector256<float>, Two>(in o, j, last);
+        j = Strips<Simd256, Vector256<float>, One>(in o, j, last);
+        j = Strips<Simd128, Vector128<float>, One>(in o, j, last);
+        for (; j < last; j++)
+        {
+            ScalarColumn(in o, j);
+        }
+    }
+
+    /// <summary>Runs the tile over every row block of each full strip of TColumns vectors; returns the first column not done.</summary>
+    private static int Strips<TSimd, TVector, TColumns>(in GemmOperands o, int j, int last)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TColumns : ITileSize
+    {
+        int width = TSimd.Count * TColumns.Value;
+        for (; j + width <= last; j += width)
+        {
+            int i = 0;
+            for (; i + 4 <= o.M; i += 4)
+            {
+                Tile<TSimd, TVector, Four, TColumns>(in o, i, j);
+            }
+
+            switch (o.M - i)
+            {
+                case 3: Tile<TSimd, TVector, Three, TColumns>(in o, i, j); break;
+                case 2: Tile<TSimd, TVector, Two, TColumns>(in o, i, j); break;
+                case 1: Tile<TSimd, TVector, One, TColumns>(in o, i, j); break;
+            }
+        }
+
+        return j;
+    }
+
+    /// <summary>
+    /// One register tile: rows [i, i + TRows) and TColumns vectors of columns starting at j.
+    /// c[r, :] (+)= sum over p of a(i + r, p) * b[p, :], with every sum kept in a register.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile<TSimd, TVector, TRows, TColumns>(in GemmOperands o, int i, int j)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TRows : ITileSize
+        where TColumns : ITileSize
+    {
+        nint width = TSimd.Count;
+        TVector c00 = default, c01 = default, c10 = default, c11 = default;
+        TVector c20 = default, c21 = default, c30 = default, c31 = default;
+        ref float aRow = ref Unsafe.Add(ref o.A, i * o.ARowStride);
+        ref float bRow = ref Unsafe.Add(ref o.B, j);
+        nint aRowStride = o.ARowStride, aInnerStride = o.AInnerStride, n = o.N;
+        for (int p = 0; p < o.K; p++)
+        {
+            TVector b0 = TSimd.Load(ref bRow);
+            TVector b1 = TColumns.Value > 1 ? TSimd.Load(ref Unsafe.Add(ref bRow, width)) : default;
+
+            TVector a0 = TSimd.Broadcast(aRow);
+            c00 = TSimd.MultiplyAdd(a0, b0, c00);
+            if (TColumns.Value > 1) c01 = TSimd.MultiplyAdd(a0, b1, c01);
+            if (TRows.Value > 1)
+            {
+                TVector a1 = TSimd.Broadcast(Unsafe.Add(ref aRow, aRowStride));
+                c10 = TSimd.MultiplyAdd(a1, b0, c10);
+                if (TColumns.Value > 1) c11 = TSimd.MultiplyAdd(a1, b1, c11);
+            }
+
+            if (TRows.Value > 2)
+            {
+                TVector a2 = TSimd.Broadcast(Unsafe.Add(ref aRow, 2 * aRowStride));
+                c20 = TSimd.MultiplyAdd(a2, b0, c20);
+                if (TColumns.Value > 1) c21 = TSimd.MultiplyAdd(a2, b1, c21);
+            }
+
+            if (TRows.Value > 3)
+            {
+                TVector a3 = TSimd.Broadcast(Unsafe.Add(ref aRow, 3 * aRowStride));
+                c30 = TSimd.MultiplyAdd(a3, b0, c30);
+                if (TColumns.Value > 1) c31 = TSimd.MultiplyAdd(a3, b1, c31);
+            }
+
+            aRow = ref Unsafe.Add(ref aRow, aInnerStride);
+            bRow = ref Unsafe.Add(ref bRow, n);
+        }
+
+        ref float cRow = ref Unsafe.Add(ref o.C, i * n + j);
+        StoreRow<TSimd, TVector, TColumns>(ref cRow, width, c00, c01, o.Accumulate);
+        if (TRows.Value > 1) StoreRow<TSimd, TVector, TColumns>(ref Unsafe.Add(ref cRow, n), width, c10, c11, o.Accumulate);
+        if (TRows.Value > 2) StoreRow<TSimd, TVector, TColumns>(ref Unsafe.Add(ref cRow, 2 * n), width, c20, c21, o.Accumulate);
+        if (TRows.Value > 3) StoreRow<TSimd, TVector, TColumns>(ref Unsafe.Add(ref cRow, 3 * n), width, c30, c31, o.Accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow<TSimd, TVector, TColumns>(ref float c, nint width, TVector sum0, TVector sum1, bool accumulate)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TColumns : ITileSize
+    {
+        if (accumulate)
+        {
+            sum0 = TSimd.Add(TSimd.Load(ref c), sum0);
+            if (TColumns.Value > 1) sum1 = TSimd.Add(TSimd.Load(ref Unsafe.Add(ref c, width)), sum1);
+        }
+
+        TSimd.Store(sum0, ref c);
+        if (TColumns.Value > 1) TSimd.Store(sum1, ref Unsafe.Add(ref c, width));
+    }
+
+    /// <summary>One leftover column j of C, plain scalar (fewer columns than the narrowest vector).</summary>
+    private static void ScalarColumn(in GemmOperands o, int j)
+    {
+        for (int i = 0; i < o.M; i++)
+        {
+            float sum = 0f;
+            ref float aRow = ref Unsafe.Add(ref o.A, i * o.ARowStride);
+            for (int p = 0; p < o.K; p++)
+            {
+                sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref aRow, p * o.AInnerStride), Unsafe.Add(ref o.B, p * o.N + j), sum);
+            }
+
+            ref float cij = ref Unsafe.Add(ref o.C, i * o.N + j);
+            cij = o.Accumulate ? cij + sum : sum;
+        }
+    }
+
+    /// <summary>The operands of one product, passed by reference to the tiles.</summary>
+    private readonly ref struct GemmOperands(ref float a, nint aRowStride, nint aInnerStride, ref float b, ref float c, int m, int k, int n, bool accumulate)
+    {
+        public readonly ref float A = ref a;
+        public readonly nint ARowStride = aRowStride;
+        public readonly nint AInnerStride = aInnerStride;
+        public readonly ref float B = ref b;
+        public readonly ref float C = ref c;
+        public readonly int M = m;
+        public readonly int K = k;
+        public readonly nint N = n;
+        public readonly bool Accumulate = accumulate;
+    }
+}
+
+/// <summary>Whether fused multiply-add is done in hardware (x86 FMA3 or Arm AdvSimd).</summary>
+internal static class Fma
+{
+    public static bool IsSupportedOrArm =>
+        System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
+}
