@@ -61,6 +61,34 @@ public class TrainingTests
     }
 
     [Test]
+    public void Training_gives_the_same_bits_for_1_2_and_3_threads()
+    {
+        Dataset train = Slice().Train.Slice(0, 2000);
+        int saved = Kernels.ThreadCount;
+        try
+        {
+            float[][] Run(int threads)
+            {
+                Kernels.ThreadCount = threads;
+                Trainer trainer = NewTrainer(hidden: 100, seed: 3);
+                trainer.Fit(train, new TrainingOptions { Epochs = 1, BatchSize = 32, ShuffleSeed = 5 });
+                return [.. trainer.Model.Parameters.Select(p => p.Value.ToArray())];
+            }
+
+            float[][] one = Run(1), two = Run(2), three = Run(3);
+            for (int i = 0; i < one.Length; i++)
+            {
+                Assert.That(two[i].Select(BitConverter.SingleToInt32Bits), Is.EqualTo(one[i].Select(BitConverter.SingleToInt32Bits)), $"parameter {i}, 2 threads");
+                Assert.That(three[i].Select(BitConverter.SingleToInt32Bits), Is.EqualTo(one[i].Select(BitConverter.SingleToInt32Bits)), $"parameter {i}, 3 threads");
+            }
+        }
+        finally
+        {
+            Kernels.ThreadCount = saved;
+        }
+    }
+
+    [Test]
     public void A_partial_last_batch_is_trained_too()
     {
         Dataset train = Slice().Train.Slice(0, 25);

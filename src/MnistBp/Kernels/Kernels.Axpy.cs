@@ -1,6 +1,7 @@
 // Scaled add, the one update rule every optimizer step is made of: y += alpha * x
 // (SGD: w -= learnRate * dW is Axpy(-learnRate, dW, w)).
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace MnistBp;
 
@@ -11,6 +12,7 @@ public static partial class Kernels
     /// <param name="x">The values to add.</param>
     /// <param name="y">The values updated in place, as long as <paramref name="x"/>.</param>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Axpy(float alpha, ReadOnlySpan<float> x, Span<float> y)
     {
         RequireLength(y.Length, x.Length, nameof(y), "Axpy", "x");

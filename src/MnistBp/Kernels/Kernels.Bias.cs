@@ -2,6 +2,7 @@
 //   forward   Z += b            AddBias     (b broadcast over the rows of the batch)
 //   backward  db += Σ_rows dZ   SumColumns  (every row used the same b, so their gradients add up)
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace MnistBp;
 
@@ -12,6 +13,7 @@ public static partial class Kernels
     /// <param name="bias">The bias, [columns].</param>
     /// <param name="rows">The number of rows of <paramref name="z"/>.</param>
     /// <exception cref="ArgumentException">The lengths do not match.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddBias(Span<float> z, ReadOnlySpan<float> bias, int rows)
     {
         CheckRowsTimesColumns(z.Length, rows, bias.Length, "AddBias", "z", "bias");
@@ -62,6 +64,7 @@ public static partial class Kernels
     /// <param name="rows">The number of rows of <paramref name="x"/>.</param>
     /// <param name="accumulate">Add to <paramref name="sums"/> instead of overwriting it.</param>
     /// <exception cref="ArgumentException">The lengths do not match.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SumColumns(ReadOnlySpan<float> x, Span<float> sums, int rows, bool accumulate = false)
     {
         CheckRowsTimesColumns(x.Length, rows, sums.Length, "SumColumns", "x", "sums");

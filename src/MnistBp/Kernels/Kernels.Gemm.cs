@@ -11,8 +11,11 @@ using System.Runtime.Intrinsics;
 
 namespace MnistBp;
 
-public static partial class Kernels
+public static unsafe partial class Kernels
 {
+    /// <summary>Multiply-adds (m x n x k) below which a product is not split across threads: waking them costs more.</summary>
+    private const long ParallelGemmThreshold = 64 * 1024;
+
     /// <summary>True when this machine runs the tuned kernels with real vector hardware.</summary>
     internal static bool TunedIsAccelerated => Vector256.IsHardwareAccelerated && Fma.IsSupportedOrArm;
 
@@ -21,6 +24,7 @@ public static partial class Kernels
     /// (so A may be read transposed), B is [k x n] row-major and C is [m x n] row-major.
     /// Callers have checked every length.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Gemm(ReadOnlySpan<float> a, nint aRowStride, nint aInnerStride, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
     {
         if (m == 0 || n == 0)
@@ -38,13 +42,66 @@ public static partial class Kernels
             return;
         }
 
-        var operands = new GemmOperands(
-            ref MemoryMarshal.GetReference(a), aRowStride, aInnerStride,
-            ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(c), m, k, n, accumulate);
-        GemmColumns(in operands, 0, n);
+        int parts = (long)m * n * k < ParallelGemmThreshold ? 1 : Math.Min(ThreadCount, Math.Max(m / 4, n / 16));
+        if (parts <= 1)
+        {
+            var operands = new GemmOperands(
+                ref MemoryMarshal.GetReference(a), aRowStride, aInnerStride,
+                ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(c), m, k, n, accumulate);
+            GemmColumns(in operands, 0, n);
+            return;
+        }
+
+        // Split C into blocks of whole rows (or whole columns), one per thread. Every element is still
+        // summed by one thread in the order p = 0, 1, ..., k - 1, so the bits do not depend on the split.
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            var job = new GemmJob(pa, aRowStride, aInnerStride, pb, pc, m, k, n, accumulate);
+            KernelThreads.Run(&GemmPart, &job, parts);
+        }
+    }
+
+    /// <summary>Part <paramref name="part"/> of <paramref name="parts"/> of a product: a block of rows when C is tall, else of columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GemmPart(void* state, int part, int parts)
+    {
+        ref readonly GemmJob job = ref *(GemmJob*)state;
+        if (job.M >= job.N)
+        {
+            int chunk = (job.M + parts - 1) / parts + 3 & ~3; // whole tiles of 4 rows
+            int first = Math.Min(job.M, part * chunk), last = Math.Min(job.M, first + chunk);
+            var rows = new GemmOperands(
+                ref Unsafe.AsRef<float>(job.A + first * job.ARowStride), job.ARowStride, job.AInnerStride,
+                ref Unsafe.AsRef<float>(job.B), ref Unsafe.AsRef<float>(job.C + (nint)first * job.N), last - first, job.K, job.N, job.Accumulate);
+            GemmColumns(in rows, 0, job.N);
+        }
+        else
+        {
+            int chunk = (job.N + parts - 1) / parts + 15 & ~15; // whole 16-column strips
+            int first = Math.Min(job.N, part * chunk), last = Math.Min(job.N, first + chunk);
+            var all = new GemmOperands(
+                ref Unsafe.AsRef<float>(job.A), job.ARowStride, job.AInnerStride,
+                ref Unsafe.AsRef<float>(job.B), ref Unsafe.AsRef<float>(job.C), job.M, job.K, job.N, job.Accumulate);
+            GemmColumns(in all, first, last);
+        }
+    }
+
+    /// <summary>A product's operands as pinned pointers, so that worker threads can reach them.</summary>
+    private readonly struct GemmJob(float* a, nint aRowStride, nint aInnerStride, float* b, float* c, int m, int k, int n, bool accumulate)
+    {
+        public readonly float* A = a;
+        public readonly nint ARowStride = aRowStride;
+        public readonly nint AInnerStride = aInnerStride;
+        public readonly float* B = b;
+        public readonly float* C = c;
+        public readonly int M = m;
+        public readonly int K = k;
+        public readonly int N = n;
+        public readonly bool Accumulate = accumulate;
     }
 
     /// <summary>Computes the columns [first, last) of C: wide strips first, then narrower ones, then single columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GemmColumns(in GemmOperands o, int first, int last)
     {
         int j = first;
@@ -64,6 +121,7 @@ public static partial class Kernels
     }
 
     /// <summary>Runs the tile over every row block of each full strip of TColumns vectors; returns the first column not done.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Strips<TSimd, TVector, TColumns>(in GemmOperands o, int j, int last)
         where TSimd : ISimd<TVector>
         where TVector : struct
@@ -163,6 +221,7 @@ public static partial class Kernels
     }
 
     /// <summary>One leftover column j of C, plain scalar (fewer columns than the narrowest vector).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScalarColumn(in GemmOperands o, int j)
     {
         for (int i = 0; i < o.M; i++)

@@ -4,6 +4,7 @@
 //   backward  dA = dZ · Wᵀ      MatMulTransposeB
 // Legend: m = rows of C, n = columns of C, k = the inner size summed over.
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace MnistBp;
 
@@ -21,6 +22,7 @@ public static partial class Kernels
     /// <param name="n">Columns of B and C.</param>
     /// <param name="accumulate">Add to C instead of overwriting it.</param>
     /// <exception cref="ArgumentException">A span's length does not match the sizes.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MatMul(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate = false)
     {
         CheckMatMul(a.Length, b.Length, c.Length, m, k, n, "MatMul", "[m x k]", "[k x n]");
@@ -99,6 +101,7 @@ public static partial class Kernels
     /// <param name="n">Columns of B and C.</param>
     /// <param name="accumulate">Add to C instead of overwriting it.</param>
     /// <exception cref="ArgumentException">A span's length does not match the sizes.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MatMulTransposeA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate = false)
     {
         CheckMatMul(a.Length, b.Length, c.Length, m, k, n, "MatMulTransposeA", "[k x m]", "[k x n]");
@@ -177,6 +180,7 @@ public static partial class Kernels
     /// <param name="n">Rows of B, columns of C.</param>
     /// <param name="accumulate">Add to C instead of overwriting it.</param>
     /// <exception cref="ArgumentException">A span's length does not match the sizes.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MatMulTransposeB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate = false)
     {
         CheckMatMul(a.Length, b.Length, c.Length, m, k, n, "MatMulTransposeB", "[m x k]", "[n x k]");
@@ -232,6 +236,7 @@ public static partial class Kernels
     /// <param name="y">The second vector, as long as <paramref name="x"/>.</param>
     /// <returns>The sum of the element-wise products.</returns>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
         RequireLength(y.Length, x.Length, nameof(y), "Dot", "x");
@@ -273,6 +278,7 @@ public static partial class Kernels
     }
 
     /// <summary>Writes the transpose of <paramref name="source"/> [rows x columns] into <paramref name="destination"/> [columns x rows].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Transpose(ReadOnlySpan<float> source, Span<float> destination, int rows, int columns)
     {
         // Blocks of 16 x 16 keep both the rows read and the rows written in the L1 cache.

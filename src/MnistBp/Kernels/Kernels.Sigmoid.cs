@@ -1,6 +1,7 @@
 // The sigmoid activation in both directions (tutorial: "Activation function" and the derivative
 // f'(x) = f(x) * (1 - f(x)) used in "Training a Neural Network, Part 2").
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace MnistBp;
 
@@ -10,6 +11,7 @@ public static partial class Kernels
     /// <param name="x">The inputs.</param>
     /// <param name="destination">The outputs, as long as <paramref name="x"/>; may be the same span as <paramref name="x"/>.</param>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sigmoid(ReadOnlySpan<float> x, Span<float> destination)
     {
         RequireLength(destination.Length, x.Length, nameof(destination), "Sigmoid", "x");
@@ -51,6 +53,7 @@ public static partial class Kernels
     /// <param name="dOutput">dLoss/dOutput, as long as <paramref name="output"/>.</param>
     /// <param name="dInput">dLoss/dInput, as long as <paramref name="output"/>; may be the same span as <paramref name="dOutput"/>.</param>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SigmoidBackward(ReadOnlySpan<float> output, ReadOnlySpan<float> dOutput, Span<float> dInput)
     {
         RequireLength(dOutput.Length, output.Length, nameof(dOutput), "SigmoidBackward", "output");

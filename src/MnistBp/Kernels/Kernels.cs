@@ -35,6 +35,22 @@ internal enum KernelPath
 /// </remarks>
 public static partial class Kernels
 {
+    /// <summary>
+    /// The number of threads a kernel call may use, the calling thread included. The default is the
+    /// number of cores (or the environment variable <c>MNISTBP_THREADS</c>); 1 keeps everything on the
+    /// calling thread. Results are bit-identical for every setting: a matrix product is split by blocks
+    /// of its result, and each element is always summed by one thread in the same order.
+    /// </summary>
+    public static int ThreadCount
+    {
+        get => KernelThreads.ThreadCount;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            KernelThreads.ThreadCount = value;
+        }
+    }
+
     /// <summary>The path in force; tests switch it to compare both paths.</summary>
     internal static KernelPath Path { get; set; } =
         Environment.GetEnvironmentVariable("MNISTBP_SCALAR") == "1" ? KernelPath.Scalar : KernelPath.Auto;
