@@ -104,21 +104,105 @@ public sealed class Sequential
         }
     }
 
-    /// <summary>Runs the model on a mini-batch and returns a copy of the output that the caller owns.</summary>
+    /// <summary>Runs the model on a mini-batch and returns a new tensor with the outputs. Safe to call from several threads.</summary>
     /// <param name="input">The input, [batchSize x inputSize].</param>
     /// <returns>A new tensor, [batchSize x outputSize].</returns>
     public Tensor Predict(Tensor input)
     {
-        Tensor output = Forward(input);
-        var copy = new Tensor(output.Rows, output.Columns, "prediction");
-        copy.CopyFrom(output);
-        return copy;
+        ArgumentNullException.ThrowIfNull(input);
+        var output = new Tensor(input.Rows, GetOutputSize(input.Columns), "prediction");
+        Predict(input.AsSpan(), output.AsSpan(), input.Rows);
+        return output;
     }
 
-    /// <summary>Runs the model on one sample.</summary>
+    /// <summary>Runs the model on one sample. Safe to call from several threads.</summary>
     /// <param name="sample">The sample's inputs.</param>
     /// <returns>The model's outputs for that sample.</returns>
-    public float[] Predict(ReadOnlySpan<float> sample) => Predict(Tensor.FromValues(1, sample.Length, sample, "sample")).ToArray();
+    public float[] Predict(ReadOnlySpan<float> sample)
+    {
+        var output = new float[GetOutputSize(sample.Length)];
+        Predict(sample, output, batchSize: 1);
+        return output;
+    }
+
+    /// <summary>
+    /// Runs the model on <paramref name="batchSize"/> samples into a buffer the caller provides.
+    /// It caches nothing in the layers, so one trained model can serve many threads at once, and it
+    /// allocates nothing after a thread's first call.
+    /// </summary>
+    /// <param name="inputs">The inputs, [batchSize x inputSize] row-major.</param>
+    /// <param name="outputs">Receives the outputs, [batchSize x outputSize] row-major.</param>
+    /// <param name="batchSize">The number of samples; at least 1.</param>
+    /// <exception cref="ArgumentException">The lengths do not fit the model; the message names the sizes.</exception>
+    public void Predict(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        RequireLayers();
+        if (inputs.Length % batchSize != 0)
+        {
+            throw new ArgumentException($"Predict: {inputs.Length} input values do not split into {batchSize} samples.", nameof(inputs));
+        }
+
+        int inputSize = inputs.Length / batchSize, outputSize = inputSize, widest = 0;
+        for (int i = 0; i < _layers.Count; i++)
+        {
+            outputSize = _layers[i].GetOutputSize(outputSize);
+            widest = i < _layers.Count - 1 ? Math.Max(widest, outputSize) : widest;
+        }
+
+        if (outputs.Length != (long)batchSize * outputSize)
+        {
+            throw new ArgumentException($"Predict: outputs has {outputs.Length} values; {batchSize} samples x {outputSize} outputs need {(long)batchSize * outputSize}.", nameof(outputs));
+        }
+
+        // Chunks of rows keep the intermediate activations small and in cache; they alternate between
+        // two scratch buffers of the calling thread.
+        const int ChunkRows = 256;
+        for (int first = 0; first < batchSize; first += ChunkRows)
+        {
+            int rows = Math.Min(ChunkRows, batchSize - first);
+            Span<float> even = ScratchBuffer(ref t_predictEven, rows * widest), odd = ScratchBuffer(ref t_predictOdd, rows * widest);
+            ReadOnlySpan<float> current = inputs.Slice(first * inputSize, rows * inputSize);
+            int width = inputSize;
+            for (int i = 0; i < _layers.Count; i++)
+            {
+                width = _layers[i].GetOutputSize(width);
+                Span<float> next = i == _layers.Count - 1
+                    ? outputs.Slice(first * outputSize, rows * outputSize)
+                    : (i % 2 == 0 ? even : odd)[..(rows * width)];
+                _layers[i].Predict(current, next, rows);
+                current = next;
+            }
+        }
+    }
+
+    [ThreadStatic]
+    private static float[]? t_predictEven;
+
+    [ThreadStatic]
+    private static float[]? t_predictOdd;
+
+    private static Span<float> ScratchBuffer(ref float[]? buffer, int length)
+    {
+        if (buffer is null || buffer.Length < length)
+        {
+            buffer = new float[length];
+        }
+
+        return buffer;
+    }
+
+    private int GetOutputSize(int inputSize)
+    {
+        RequireLayers();
+        int size = inputSize;
+        for (int i = 0; i < _layers.Count; i++)
+        {
+            size = _layers[i].GetOutputSize(size);
+        }
+
+        return size;
+    }
 
     /// <summary>Describes the model, such as <c>Sequential [Dense 'hidden' 784 -> 30, Sigmoid 'sigmoid', ...]</c>.</summary>
     public override string ToString() => $"Sequential [{string.Join(", ", _layers)}]";

@@ -1,9 +1,10 @@
 // KernelThreads: how a kernel splits one call across cores. A few dedicated worker threads spin
 // briefly between calls (a training step at batch 10 lasts tens of microseconds: waking a sleeping
-// thread would cost more than the work), then sleep. A call hands them a function pointer and a
-// pointer to its operands on the caller's stack, runs part 0 itself and waits for the rest; the
-// operands are pinned for exactly that long. Calls from several threads at once do not queue:
-// whoever finds the workers busy runs its call alone. Nothing here allocates after start-up.
+// thread would cost more than the work), then sleep. A call publishes a function pointer and a
+// pointer to its operands on the caller's stack; the caller and the workers then claim the parts
+// one by one, so a worker that is late (its core busy elsewhere) costs nothing: the caller simply
+// does more parts itself. The operands stay pinned until every part is done. Calls from several
+// threads at once do not queue: whoever finds the workers busy runs its call alone.
 using System.Diagnostics;
 
 namespace MnistBp;
@@ -16,7 +17,14 @@ internal static unsafe class KernelThreads
     private static Worker[] s_workers = [];
     private static int s_threadCount = DefaultThreadCount();
 
-    private static int s_pending; // parts handed to workers and not finished yet
+    // The job in progress. s_claim holds the job's generation (high 32 bits) and the next unclaimed
+    // part (low 32 bits), so a worker that wakes up after its job ended cannot claim a part of the next.
+    private static delegate*<void*, int, int, void> s_work;
+    private static void* s_state;
+    private static int s_parts;
+    private static int s_generation;
+    private static long s_claim;
+    private static int s_done;
 
     /// <summary>Threads a kernel call may use, the caller included; 1 turns the workers off.</summary>
     public static int ThreadCount
@@ -44,15 +52,21 @@ internal static unsafe class KernelThreads
         try
         {
             EnsureWorkers(parts - 1);
-            Volatile.Write(ref s_pending, parts - 1);
+            int generation = s_generation + 1;
+            s_work = work;
+            s_state = state;
+            s_parts = parts;
+            Volatile.Write(ref s_done, 0);
+            Volatile.Write(ref s_claim, (long)generation << 32);
+            Volatile.Write(ref s_generation, generation); // publishes the job to the spinning workers
             for (int i = 0; i < parts - 1; i++)
             {
-                s_workers[i].Post(work, state, i + 1, parts);
+                s_workers[i].WakeIfSleeping();
             }
 
-            work(state, 0, parts);
+            RunParts(generation);
             var spinner = default(SpinWait);
-            while (Volatile.Read(ref s_pending) != 0)
+            while (Volatile.Read(ref s_done) != parts)
             {
                 spinner.SpinOnce(sleep1Threshold: -1);
             }
@@ -60,6 +74,26 @@ internal static unsafe class KernelThreads
         finally
         {
             s_lock.Exit();
+        }
+    }
+
+    /// <summary>Claims and runs parts of job <paramref name="generation"/> until none is left.</summary>
+    private static void RunParts(int generation)
+    {
+        while (true)
+        {
+            long claim = Volatile.Read(ref s_claim);
+            int part = (int)claim;
+            if ((int)(claim >> 32) != generation || part >= s_parts)
+            {
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref s_claim, claim + 1, claim) == claim)
+            {
+                s_work(s_state, part, s_parts);
+                Interlocked.Increment(ref s_done);
+            }
         }
     }
 
@@ -80,36 +114,28 @@ internal static unsafe class KernelThreads
         s_workers.CopyTo(workers, 0);
         for (int i = s_workers.Length; i < count; i++)
         {
-            workers[i] = new Worker(i + 1);
+            workers[i] = new Worker(i + 1, s_generation);
         }
 
         s_workers = workers;
     }
 
-    /// <summary>A thread that runs one part of a job at a time, posted into its own slot.</summary>
+    /// <summary>A thread that helps with whatever job is published, then waits for the next.</summary>
     private sealed class Worker
     {
         private readonly SemaphoreSlim _wake = new(0);
-        private delegate*<void*, int, int, void> _work;
-        private void* _state;
-        private int _part;
-        private int _parts;
-        private int _posted;
+        private int _seen;
         private int _sleeping;
 
-        public Worker(int index)
+        public Worker(int index, int generation)
         {
+            _seen = generation;
             var thread = new Thread(Loop) { IsBackground = true, Name = $"MnistBp kernel worker {index}" };
             thread.Start();
         }
 
-        public void Post(delegate*<void*, int, int, void> work, void* state, int part, int parts)
+        public void WakeIfSleeping()
         {
-            _work = work;
-            _state = state;
-            _part = part;
-            _parts = parts;
-            Volatile.Write(ref _posted, 1); // publishes the fields above
             if (Interlocked.Exchange(ref _sleeping, 0) == 1)
             {
                 _wake.Release();
@@ -120,18 +146,17 @@ internal static unsafe class KernelThreads
         {
             while (true)
             {
-                WaitForPost();
-                _work(_state, _part, _parts);
-                Volatile.Write(ref _posted, 0);
-                Interlocked.Decrement(ref s_pending);
+                WaitForJob();
+                _seen = Volatile.Read(ref s_generation);
+                RunParts(_seen);
             }
         }
 
-        private void WaitForPost()
+        private void WaitForJob()
         {
             long start = Stopwatch.GetTimestamp();
             var spinner = default(SpinWait);
-            while (Volatile.Read(ref _posted) == 0)
+            while (Volatile.Read(ref s_generation) == _seen)
             {
                 if (Stopwatch.GetTimestamp() - start < s_spinTicks)
                 {
@@ -139,9 +164,9 @@ internal static unsafe class KernelThreads
                     continue;
                 }
 
-                // Sleep. Announce it first, then look once more, so a post made in between is not missed.
+                // Sleep. Announce it first, then look once more, so a job published in between is not missed.
                 Volatile.Write(ref _sleeping, 1);
-                if (Volatile.Read(ref _posted) == 0)
+                if (Volatile.Read(ref s_generation) == _seen)
                 {
                     _wake.Wait();
                 }

@@ -5,8 +5,11 @@ using System.Runtime.CompilerServices;
 
 namespace MnistBp;
 
-public static partial class Kernels
+public static unsafe partial class Kernels
 {
+    /// <summary>Lengths from which Axpy splits across threads (an SGD step over a 784 x 100 weight matrix is above it).</summary>
+    private const int ParallelAxpyThreshold = 32 * 1024;
+
     /// <summary>Scaled add in place: <c>y[i] += alpha * x[i]</c>.</summary>
     /// <param name="alpha">The scale applied to <paramref name="x"/>.</param>
     /// <param name="x">The values to add.</param>
@@ -22,6 +25,42 @@ public static partial class Kernels
             return;
         }
 
+        int parts = x.Length < ParallelAxpyThreshold ? 1 : Math.Min(ThreadCount, x.Length / (ParallelAxpyThreshold / 2));
+        if (parts > 1)
+        {
+            // Element-wise, so any split gives the same bits; each thread takes one contiguous block.
+            fixed (float* px = x, py = y)
+            {
+                var job = new AxpyJob(alpha, px, py, x.Length);
+                KernelThreads.Run(&AxpyPart, &job, parts);
+            }
+
+            return;
+        }
+
+        AxpyVector(alpha, x, y);
+    }
+
+    private static void AxpyPart(void* state, int part, int parts)
+    {
+        ref readonly AxpyJob job = ref *(AxpyJob*)state;
+        int chunk = ((job.Length + parts - 1) / parts + 63) & ~63;
+        int first = Math.Min(job.Length, part * chunk), length = Math.Min(job.Length - first, chunk);
+        AxpyVector(job.Alpha, new ReadOnlySpan<float>(job.X + first, length), new Span<float>(job.Y + first, length));
+    }
+
+    private readonly struct AxpyJob(float alpha, float* x, float* y, int length)
+    {
+        public readonly float Alpha = alpha;
+        public readonly float* X = x;
+        public readonly float* Y = y;
+        public readonly int Length = length;
+    }
+
+    /// <summary>The <see cref="Vector{T}"/> loop of <see cref="Axpy"/> on one thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AxpyVector(float alpha, ReadOnlySpan<float> x, Span<float> y)
+    {
         int count = Vector<float>.Count, i = 0;
         var alphaVector = new Vector<float>(alpha);
         for (; i <= x.Length - count; i += count)

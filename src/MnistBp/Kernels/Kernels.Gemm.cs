@@ -1,9 +1,9 @@
 // The tuned matrix product behind MatMul, MatMulTransposeA and MatMulTransposeB (the readable
 // Vector<float> loops in Kernels.MatMul.cs compute the same thing). It is register tiling and
-// nothing more: a tile of up to 4 rows x 2 vectors of C stays in registers while the whole inner
+// nothing more: a tile of up to 6 rows x 2 vectors of C stays in registers while the whole inner
 // dimension streams past, one fused multiply-add per lane per step. Leftover columns are done by
-// the same generic tile with narrower vectors (512 -> 256 -> 128 bits), then scalar. No packing,
-// no assembly. Work is split across threads by column strips, so every element of C is computed
+// the same generic tile with narrower vectors (512 -> 256 -> 128 bits), and the last 1-3 columns
+// through a zero-padded 4-wide copy. No other packing, no assembly. Work is split across threads by column strips, so every element of C is computed
 // by one thread in one fixed order: the result has the same bits for any thread count.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -14,7 +14,7 @@ namespace MnistBp;
 public static unsafe partial class Kernels
 {
     /// <summary>Multiply-adds (m x n x k) below which a product is not split across threads: waking them costs more.</summary>
-    private const long ParallelGemmThreshold = 64 * 1024;
+    private const long ParallelGemmThreshold = 256 * 1024;
 
     /// <summary>True when this machine runs the tuned kernels with real vector hardware.</summary>
     internal static bool TunedIsAccelerated => Vector256.IsHardwareAccelerated && Fma.IsSupportedOrArm;
@@ -42,7 +42,7 @@ public static unsafe partial class Kernels
             return;
         }
 
-        int parts = (long)m * n * k < ParallelGemmThreshold ? 1 : Math.Min(ThreadCount, Math.Max(m / 4, n / 16));
+        int parts = (long)m * n * k < ParallelGemmThreshold ? 1 : Math.Min(ThreadCount, Math.Max(m / 6, n / 16));
         if (parts <= 1)
         {
             var operands = new GemmOperands(
@@ -68,7 +68,7 @@ public static unsafe partial class Kernels
         ref readonly GemmJob job = ref *(GemmJob*)state;
         if (job.M >= job.N)
         {
-            int chunk = (job.M + parts - 1) / parts + 3 & ~3; // whole tiles of 4 rows
+            int chunk = ((job.M + parts - 1) / parts + 5) / 6 * 6; // whole tiles of 6 rows
             int first = Math.Min(job.M, part * chunk), last = Math.Min(job.M, first + chunk);
             var rows = new GemmOperands(
                 ref Unsafe.AsRef<float>(job.A + first * job.ARowStride), job.ARowStride, job.AInnerStride,
@@ -114,10 +114,60 @@ public static unsafe partial class Kernels
         j = Strips<Simd256, Vector256<float>, Two>(in o, j, last);
         j = Strips<Simd256, Vector256<float>, One>(in o, j, last);
         j = Strips<Simd128, Vector128<float>, One>(in o, j, last);
-        for (; j < last; j++)
+        if (j < last)
         {
-            ScalarColumn(in o, j);
+            PaddedColumns(in o, j, last - j);
         }
+    }
+
+    /// <summary>
+    /// The last 1 to 3 columns of C, narrower than any vector: copy those columns of B into a
+    /// 4-wide block padded with zeros, run the 4-wide tile on it, and copy the wanted columns back.
+    /// Each element is summed exactly as a full tile would sum it.
+    /// </summary>
+    private static void PaddedColumns(in GemmOperands o, int j, int columns)
+    {
+        const int Width = 4;
+        (float[] paddedB, float[] paddedC) = TailScratch(o.K * Width, o.M * Width);
+        for (int p = 0; p < o.K; p++)
+        {
+            for (int q = 0; q < Width; q++)
+            {
+                paddedB[p * Width + q] = q < columns ? Unsafe.Add(ref o.B, p * o.N + j + q) : 0f;
+            }
+        }
+
+        var padded = new GemmOperands(ref o.A, o.ARowStride, o.AInnerStride, ref paddedB[0], ref paddedC[0], o.M, o.K, Width, accumulate: false);
+        Strips<Simd128, Vector128<float>, One>(in padded, 0, Width);
+        for (int i = 0; i < o.M; i++)
+        {
+            for (int q = 0; q < columns; q++)
+            {
+                ref float cij = ref Unsafe.Add(ref o.C, i * o.N + j + q);
+                cij = o.Accumulate ? cij + paddedC[i * Width + q] : paddedC[i * Width + q];
+            }
+        }
+    }
+
+    [ThreadStatic]
+    private static float[]? t_tailB;
+
+    [ThreadStatic]
+    private static float[]? t_tailC;
+
+    private static (float[] B, float[] C) TailScratch(int bLength, int cLength)
+    {
+        if (t_tailB is null || t_tailB.Length < bLength)
+        {
+            t_tailB = new float[Math.Max(bLength, 4096)];
+        }
+
+        if (t_tailC is null || t_tailC.Length < cLength)
+        {
+            t_tailC = new float[Math.Max(cLength, 4096)];
+        }
+
+        return (t_tailB, t_tailC);
     }
 
     /// <summary>Runs the tile over every row block of each full strip of TColumns vectors; returns the first column not done.</summary>
@@ -131,13 +181,15 @@ public static unsafe partial class Kernels
         for (; j + width <= last; j += width)
         {
             int i = 0;
-            for (; i + 4 <= o.M; i += 4)
+            for (; i + 6 <= o.M; i += 6)
             {
-                Tile<TSimd, TVector, Four, TColumns>(in o, i, j);
+                Tile<TSimd, TVector, Six, TColumns>(in o, i, j);
             }
 
             switch (o.M - i)
             {
+                case 5: Tile<TSimd, TVector, Five, TColumns>(in o, i, j); break;
+                case 4: Tile<TSimd, TVector, Four, TColumns>(in o, i, j); break;
                 case 3: Tile<TSimd, TVector, Three, TColumns>(in o, i, j); break;
                 case 2: Tile<TSimd, TVector, Two, TColumns>(in o, i, j); break;
                 case 1: Tile<TSimd, TVector, One, TColumns>(in o, i, j); break;
@@ -161,6 +213,7 @@ public static unsafe partial class Kernels
         nint width = TSimd.Count;
         TVector c00 = default, c01 = default, c10 = default, c11 = default;
         TVector c20 = default, c21 = default, c30 = default, c31 = default;
+        TVector c40 = default, c41 = default, c50 = default, c51 = default;
         ref float aRow = ref Unsafe.Add(ref o.A, i * o.ARowStride);
         ref float bRow = ref Unsafe.Add(ref o.B, j);
         nint aRowStride = o.ARowStride, aInnerStride = o.AInnerStride, n = o.N;
@@ -193,6 +246,20 @@ public static unsafe partial class Kernels
                 if (TColumns.Value > 1) c31 = TSimd.MultiplyAdd(a3, b1, c31);
             }
 
+            if (TRows.Value > 4)
+            {
+                TVector a4 = TSimd.Broadcast(Unsafe.Add(ref aRow, 4 * aRowStride));
+                c40 = TSimd.MultiplyAdd(a4, b0, c40);
+                if (TColumns.Value > 1) c41 = TSimd.MultiplyAdd(a4, b1, c41);
+            }
+
+            if (TRows.Value > 5)
+            {
+                TVector a5 = TSimd.Broadcast(Unsafe.Add(ref aRow, 5 * aRowStride));
+                c50 = TSimd.MultiplyAdd(a5, b0, c50);
+                if (TColumns.Value > 1) c51 = TSimd.MultiplyAdd(a5, b1, c51);
+            }
+
             aRow = ref Unsafe.Add(ref aRow, aInnerStride);
             bRow = ref Unsafe.Add(ref bRow, n);
         }
@@ -202,6 +269,8 @@ public static unsafe partial class Kernels
         if (TRows.Value > 1) StoreRow<TSimd, TVector, TColumns>(ref Unsafe.Add(ref cRow, n), width, c10, c11, o.Accumulate);
         if (TRows.Value > 2) StoreRow<TSimd, TVector, TColumns>(ref Unsafe.Add(ref cRow, 2 * n), width, c20, c21, o.Accumulate);
         if (TRows.Value > 3) StoreRow<TSimd, TVector, TColumns>(ref Unsafe.Add(ref cRow, 3 * n), width, c30, c31, o.Accumulate);
+        if (TRows.Value > 4) StoreRow<TSimd, TVector, TColumns>(ref Unsafe.Add(ref cRow, 4 * n), width, c40, c41, o.Accumulate);
+        if (TRows.Value > 5) StoreRow<TSimd, TVector, TColumns>(ref Unsafe.Add(ref cRow, 5 * n), width, c50, c51, o.Accumulate);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -218,24 +287,6 @@ public static unsafe partial class Kernels
 
         TSimd.Store(sum0, ref c);
         if (TColumns.Value > 1) TSimd.Store(sum1, ref Unsafe.Add(ref c, width));
-    }
-
-    /// <summary>One leftover column j of C, plain scalar (fewer columns than the narrowest vector).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ScalarColumn(in GemmOperands o, int j)
-    {
-        for (int i = 0; i < o.M; i++)
-        {
-            float sum = 0f;
-            ref float aRow = ref Unsafe.Add(ref o.A, i * o.ARowStride);
-            for (int p = 0; p < o.K; p++)
-            {
-                sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref aRow, p * o.AInnerStride), Unsafe.Add(ref o.B, p * o.N + j), sum);
-            }
-
-            ref float cij = ref Unsafe.Add(ref o.C, i * o.N + j);
-            cij = o.Accumulate ? cij + sum : sum;
-        }
     }
 
     /// <summary>The operands of one product, passed by reference to the tiles.</summary>

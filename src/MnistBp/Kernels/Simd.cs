@@ -119,3 +119,13 @@ internal readonly struct Four : ITileSize
 {
     public static int Value => 4;
 }
+
+internal readonly struct Five : ITileSize
+{
+    public static int Value => 5;
+}
+
+internal readonly struct Six : ITileSize
+{
+    public static int Value => 6;
+}

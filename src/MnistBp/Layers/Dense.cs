@@ -137,5 +137,18 @@ public sealed class Dense : Layer
     }
 
     /// <inheritdoc/>
+    public override int GetOutputSize(int inputSize) => inputSize == InputSize
+        ? OutputSize
+        : throw new ArgumentException($"{this}: an input of {inputSize} values per sample does not fit {Weights.Value.Describe()}.", nameof(inputSize));
+
+    /// <inheritdoc/>
+    public override void Predict(ReadOnlySpan<float> input, Span<float> output, int batchSize)
+    {
+        // Z = A·W + b, exactly as in Forward, with nothing cached.
+        Kernels.MatMul(input, Weights.Value.AsSpan(), output, batchSize, InputSize, OutputSize);
+        Kernels.AddBias(output, Biases.Value.AsSpan(), batchSize);
+    }
+
+    /// <inheritdoc/>
     public override string ToString() => $"{base.ToString()} {InputSize} -> {OutputSize}";
 }

@@ -40,12 +40,32 @@ public abstract class Layer
     /// <param name="dOutput">dLoss/dOutput, the shape of the last <see cref="Forward"/> output.</param>
     public virtual void BackwardParametersOnly(Tensor dOutput) => Backward(dOutput);
 
+    /// <summary>The number of outputs per sample this layer gives for <paramref name="inputSize"/> inputs per sample.</summary>
+    /// <param name="inputSize">Inputs per sample.</param>
+    /// <returns>Outputs per sample (the same number, for an element-wise layer).</returns>
+    /// <exception cref="ArgumentException">The layer cannot take <paramref name="inputSize"/> inputs.</exception>
+    public virtual int GetOutputSize(int inputSize) => inputSize;
+
+    /// <summary>
+    /// Inference only: computes the outputs of <paramref name="batchSize"/> samples like
+    /// <see cref="Forward"/> but caches nothing and allocates nothing, so one trained layer can serve
+    /// many threads at once.
+    /// </summary>
+    /// <param name="input">The inputs, [batchSize x inputSize] row-major.</param>
+    /// <param name="output">The outputs, [batchSize x <see cref="GetOutputSize"/>] row-major; must not overlap <paramref name="input"/>.</param>
+    /// <param name="batchSize">The number of samples.</param>
+    /// <exception cref="NotSupportedException">The layer does not implement it (custom layers may not).</exception>
+    public virtual void Predict(ReadOnlySpan<float> input, Span<float> output, int batchSize) =>
+        throw new NotSupportedException($"{this} does not implement Predict; override Predict and GetOutputSize to use it in Sequential.Predict.");
+
     /// <summary>Sets every parameter gradient to zero.</summary>
     public void ZeroGrad()
     {
-        foreach (Parameter parameter in Parameters)
+        // An indexed loop: enumerating an IReadOnlyList allocates, and this runs every step.
+        IReadOnlyList<Parameter> parameters = Parameters;
+        for (int i = 0; i < parameters.Count; i++)
         {
-            parameter.ZeroGrad();
+            parameters[i].ZeroGrad();
         }
     }
 

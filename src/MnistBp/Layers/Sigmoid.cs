@@ -27,6 +27,9 @@ public sealed class Sigmoid : Layer
     }
 
     /// <inheritdoc/>
+    public override void Predict(ReadOnlySpan<float> input, Span<float> output, int batchSize) => Kernels.Sigmoid(input, output);
+
+    /// <inheritdoc/>
     /// <exception cref="InvalidOperationException">Forward has not been called yet.</exception>
     /// <exception cref="ArgumentException"><paramref name="dOutput"/> does not have the shape of the last output.</exception>
     public override Tensor Backward(Tensor dOutput)

@@ -27,9 +27,9 @@ public abstract class Optimizer
     /// <summary>Sets every parameter gradient to zero.</summary>
     public void ZeroGrad()
     {
-        foreach (Parameter parameter in Parameters)
+        for (int i = 0; i < Parameters.Count; i++)
         {
-            parameter.ZeroGrad();
+            Parameters[i].ZeroGrad();
         }
     }
 }

@@ -26,8 +26,10 @@ public sealed class Sgd : Optimizer
     /// <inheritdoc/>
     public override void Step()
     {
-        foreach (Parameter parameter in Parameters)
+        // An indexed loop: enumerating an IReadOnlyList allocates, and this runs every step.
+        for (int i = 0; i < Parameters.Count; i++)
         {
+            Parameter parameter = Parameters[i];
             // w -= learnRate * dL/dw   (tutorial: self.w1 -= learn_rate * d_L_d_ypred * d_ypred_d_h1 * d_h1_d_w1)
             Kernels.Axpy(-LearnRate, parameter.Gradient.AsSpan(), parameter.Value.AsSpan());
         }

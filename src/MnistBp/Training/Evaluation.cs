@@ -69,7 +69,7 @@ public sealed class Evaluation
     /// <param name="data">Labelled samples.</param>
     /// <param name="batchSize">Samples per forward pass; larger is faster and uses more memory.</param>
     /// <returns>The evaluation.</returns>
-    /// <exception cref="ArgumentException">The model's output width is not the dataset's class count.</exception>
+    /// <exception cref="ArgumentException">The model does not map the dataset's features to its class count (the message names the sizes).</exception>
     public static Evaluation Of(Sequential model, Dataset data, int batchSize = 1000)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -78,25 +78,16 @@ public sealed class Evaluation
         var confusion = new int[data.ClassCount, data.ClassCount];
         ReadOnlySpan<byte> labels = data.Labels.Span;
         ReadOnlySpan<float> images = data.Images.AsSpan();
-        Tensor? inputs = null;
+        var outputs = new float[Math.Min(batchSize, data.Count) * data.ClassCount];
         for (int first = 0; first < data.Count; first += batchSize)
         {
             int rows = Math.Min(batchSize, data.Count - first);
-            if (inputs is null || inputs.Rows != rows)
-            {
-                inputs = new Tensor(rows, data.FeatureCount, "evaluation batch");
-            }
-
-            images.Slice(first * data.FeatureCount, rows * data.FeatureCount).CopyTo(inputs.AsSpan());
-            Tensor outputs = model.Forward(inputs);
-            if (outputs.Columns != data.ClassCount)
-            {
-                throw new ArgumentException($"The model gives {outputs.Describe()} but the data has {data.ClassCount} classes.", nameof(model));
-            }
-
+            Span<float> batchOutputs = outputs.AsSpan(0, rows * data.ClassCount);
+            // Predict, not Forward: evaluating leaves the layers' training caches alone.
+            model.Predict(images.Slice(first * data.FeatureCount, rows * data.FeatureCount), batchOutputs, rows);
             for (int r = 0; r < rows; r++)
             {
-                confusion[labels[first + r], ArgMax(outputs.Row(r))]++;
+                confusion[labels[first + r], ArgMax(batchOutputs.Slice(r * data.ClassCount, data.ClassCount))]++;
             }
         }
 
