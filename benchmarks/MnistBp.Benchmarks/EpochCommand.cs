@@ -26,7 +26,7 @@ internal static class EpochCommand
             }
         }
 
-        MnistData mnist = Mnist.Load(data, download: false);
+        MnistData mnist = Mnist.Load(data ?? DataFolder.Find(), download: false);
         Console.WriteLine($"# MnistBp epoch timer: 784-100-10, {mnist.Train.Count} training images; Vector512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, Vector<float>.Count {System.Numerics.Vector<float>.Count}, {Environment.ProcessorCount} cores");
 
         // Warm-up, untimed: every batch size and thread count once on 3,000 images (JIT tiering, buffers).

@@ -9,7 +9,8 @@ using System.Diagnostics;
 namespace MnistBp;
 
 /// <summary>A trainable tensor and the gradient of the loss with respect to it.</summary>
-[DebuggerDisplay("{Value.Describe(),nq} (grad {Gradient.Describe(),nq})")]
+[DebuggerDisplay("{MnistBp.DebuggerText.Of(this),nq}")]
+[DebuggerTypeProxy(typeof(ParameterDebugView))]
 public sealed class Parameter
 {
     /// <summary>Creates a parameter around <paramref name="value"/> with a zero gradient of the same shape.</summary>

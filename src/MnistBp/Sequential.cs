@@ -7,7 +7,8 @@ using System.Diagnostics;
 namespace MnistBp;
 
 /// <summary>A stack of layers applied one after the other.</summary>
-[DebuggerDisplay("{ToString(),nq}")]
+[DebuggerDisplay("{MnistBp.DebuggerText.Of(this),nq}")]
+[DebuggerTypeProxy(typeof(SequentialDebugView))]
 public sealed class Sequential
 {
     private readonly List<Layer> _layers = [];

@@ -12,6 +12,8 @@ namespace MnistBp;
 /// [<see cref="Count"/> x <see cref="FeatureCount"/>] tensor of pixels in [0, 1] and
 /// <see cref="Labels"/> holds one class index per image.
 /// </summary>
+[System.Diagnostics.DebuggerDisplay("{MnistBp.DebuggerText.Of(this),nq}")]
+[System.Diagnostics.DebuggerTypeProxy(typeof(DatasetDebugView))]
 public sealed class Dataset
 {
     private readonly byte[] _labels;

@@ -121,6 +121,9 @@ public static partial class Kernels
             throw new ArgumentOutOfRangeException(nameof(rows), rows, $"{kernel}: rows must not be negative.");
         }
 
-        RequireLength(matrixLength, (long)rows * columns, matrixName, kernel, $"[{rows} x {columns}] (rows x length of {rowName})");
+        if (matrixLength != (long)rows * columns) // the message is built only when it is needed
+        {
+            RequireLength(matrixLength, (long)rows * columns, matrixName, kernel, $"[{rows} x {columns}] (rows x length of {rowName})");
+        }
     }
 }

@@ -316,9 +316,13 @@ public static partial class Kernels
     private static void CheckMatMul(int aLength, int bLength, int cLength, int m, int k, int n, string kernel, string aShape, string bShape)
     {
         RequireSizes(m, k, n, kernel);
-        string sizes = $"(m={m}, k={k}, n={n})";
-        RequireLength(aLength, (long)m * k, "a", kernel, $"A {aShape} {sizes}");
-        RequireLength(bLength, (long)k * n, "b", kernel, $"B {bShape} {sizes}");
-        RequireLength(cLength, (long)m * n, "c", kernel, $"C [m x n] {sizes}");
+        // The messages are built only when a length is wrong: this check runs on every call.
+        if (aLength != (long)m * k || bLength != (long)k * n || cLength != (long)m * n)
+        {
+            string sizes = $"(m={m}, k={k}, n={n})";
+            RequireLength(aLength, (long)m * k, "a", kernel, $"A {aShape} {sizes}");
+            RequireLength(bLength, (long)k * n, "b", kernel, $"B {bShape} {sizes}");
+            RequireLength(cLength, (long)m * n, "c", kernel, $"C [m x n] {sizes}");
+        }
     }
 }

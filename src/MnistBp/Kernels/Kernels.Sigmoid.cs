@@ -28,9 +28,17 @@ public static partial class Kernels
             (Vector<float>.One / (Vector<float>.One + exp)).CopyTo(destination.Slice(i));
         }
 
-        for (; i < x.Length; i++)
+        if (i < x.Length)
         {
-            destination[i] = 1f / (1f + MathF.Exp(-x[i]));
+            // The remainder goes through the same vector exp, padded: Vector.Exp and MathF.Exp may
+            // differ in the last bit, and an element's value must not depend on where it sits
+            // (one image or a batch, one thread or two must give the same bits).
+            Span<float> lanes = stackalloc float[Vector<float>.Count];
+            lanes.Clear();
+            x.Slice(i).CopyTo(lanes);
+            var exp = Vector.Exp(-new Vector<float>(lanes));
+            (Vector<float>.One / (Vector<float>.One + exp)).CopyTo(lanes);
+            lanes[..(x.Length - i)].CopyTo(destination.Slice(i));
         }
     }
 

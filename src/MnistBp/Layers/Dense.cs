@@ -15,6 +15,8 @@ public enum WeightInit
 }
 
 /// <summary>A fully connected layer: <c>output = input · Weights + Biases</c>.</summary>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
+[System.Diagnostics.DebuggerTypeProxy(typeof(DenseDebugView))]
 public sealed class Dense : Layer
 {
     private readonly Parameter[] _parameters;
@@ -95,7 +97,7 @@ public sealed class Dense : Layer
 
         int batchSize = input.Rows;
         _input = input; // cache the input for the backward pass
-        Tensor output = Reuse(ref _output, batchSize, OutputSize, "Z " + Name);
+        Tensor output = Reuse(ref _output, batchSize, OutputSize, "Z");
 
         // Z = A·W  (tutorial "Combining Neurons into a Neural Network": sum_h1 = w1*x[0] + w2*x[1] + b1, for every neuron and sample)
         Kernels.MatMul(input.AsSpan(), Weights.Value.AsSpan(), output.AsSpan(), batchSize, InputSize, OutputSize);
@@ -113,7 +115,7 @@ public sealed class Dense : Layer
         int batchSize = dOutput.Rows;
 
         // dA = dZ·Wᵀ    (tutorial: d_ypred_d_h1 = w5 * deriv_sigmoid(sum_o1); each input feeds every neuron through its weight)
-        Tensor dInput = Reuse(ref _dInput, batchSize, InputSize, "dA " + Name);
+        Tensor dInput = Reuse(ref _dInput, batchSize, InputSize, "dA");
         Kernels.MatMulTransposeB(dOutput.AsSpan(), Weights.Value.AsSpan(), dInput.AsSpan(), batchSize, OutputSize, InputSize);
         return dInput;
     }
@@ -125,7 +127,7 @@ public sealed class Dense : Layer
     {
         ArgumentNullException.ThrowIfNull(dOutput);
         Tensor input = _input ?? throw new InvalidOperationException(BackwardBeforeForward());
-        Tensor.RequireSameShape(dOutput, _output!, $"{this} Backward: dOutput");
+        RequireShapeOfOutput(dOutput, _output!);
         int batchSize = input.Rows;
 
         // dW += Aᵀ·dZ   (tutorial: d_L_d_w1 = d_L_d_ypred * ... * x[0]; the input times the gradient at the neuron, summed over the batch)

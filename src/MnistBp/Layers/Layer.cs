@@ -10,6 +10,7 @@ namespace MnistBp;
 /// read or copy them before the next call. A layer keeps a reference to what Backward needs from
 /// the last Forward, so it is not safe to use one layer from several threads at once.
 /// </remarks>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public abstract class Layer
 {
     /// <summary>Initialises the layer's name.</summary>
@@ -79,15 +80,29 @@ public abstract class Layer
     /// <param name="buffer">The cached buffer, or null.</param>
     /// <param name="rows">Rows wanted.</param>
     /// <param name="columns">Columns wanted.</param>
-    /// <param name="name">The name to give a new buffer.</param>
-    protected static Tensor Reuse(ref Tensor? buffer, int rows, int columns, string name)
+    /// <param name="name">The name to give a new buffer, such as "Z"; the layer's name is appended.</param>
+    protected Tensor Reuse(ref Tensor? buffer, int rows, int columns, string name)
     {
         if (buffer is null || buffer.Rank != 2 || buffer.Rows != rows || buffer.Columns != columns)
         {
-            buffer = new Tensor(rows, columns, name);
+            buffer = new Tensor(rows, columns, Name.Length == 0 ? name : $"{name} {Name}");
         }
 
         return buffer;
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="dOutput"/> has the shape of <paramref name="output"/>, the last
+    /// output; the message, naming both shapes, is built only then (this runs every step).
+    /// </summary>
+    /// <param name="dOutput">The gradient passed to Backward.</param>
+    /// <param name="output">The output of the last Forward.</param>
+    protected void RequireShapeOfOutput(Tensor dOutput, Tensor output)
+    {
+        if (!dOutput.HasSameShape(output))
+        {
+            Tensor.RequireSameShape(dOutput, output, $"{this} Backward: dOutput");
+        }
     }
 
     /// <summary>The message for Backward called before any Forward.</summary>

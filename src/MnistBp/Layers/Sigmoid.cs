@@ -4,6 +4,7 @@
 namespace MnistBp;
 
 /// <summary>Element-wise logistic sigmoid, <c>output = 1 / (1 + exp(-input))</c>.</summary>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public sealed class Sigmoid : Layer
 {
     private Tensor? _output;  // cached by Forward: Backward computes s * (1 - s) from it
@@ -20,7 +21,7 @@ public sealed class Sigmoid : Layer
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        Tensor output = Reuse(ref _output, input.Rows, input.Columns, "s " + Name);
+        Tensor output = Reuse(ref _output, input.Rows, input.Columns, "s");
         // s = 1 / (1 + e^(-z)), cached for the backward pass
         Kernels.Sigmoid(input.AsSpan(), output.AsSpan());
         return output;
@@ -36,8 +37,8 @@ public sealed class Sigmoid : Layer
     {
         ArgumentNullException.ThrowIfNull(dOutput);
         Tensor output = _output ?? throw new InvalidOperationException(BackwardBeforeForward());
-        Tensor.RequireSameShape(dOutput, output, $"{this} Backward: dOutput");
-        Tensor dInput = Reuse(ref _dInput, output.Rows, output.Columns, "dz " + Name);
+        RequireShapeOfOutput(dOutput, output);
+        Tensor dInput = Reuse(ref _dInput, output.Rows, output.Columns, "dz");
         // dz = ds * s * (1 - s)   (tutorial: deriv_sigmoid(x) = f(x) * (1 - f(x)))
         Kernels.SigmoidBackward(output.AsSpan(), dOutput.AsSpan(), dInput.AsSpan());
         return dInput;

@@ -3,6 +3,7 @@
 namespace MnistBp;
 
 /// <summary>A cost function with its derivative.</summary>
+[System.Diagnostics.DebuggerDisplay("{MnistBp.DebuggerText.Of(this),nq}")]
 public abstract class Loss
 {
     /// <summary>Computes the loss and caches what <see cref="Backward"/> needs.</summary>

@@ -4,6 +4,7 @@
 namespace MnistBp;
 
 /// <summary>Mean squared error over all elements: <c>L = mean((target - predicted)²)</c>.</summary>
+[System.Diagnostics.DebuggerDisplay("{MnistBp.DebuggerText.Of(this),nq}")]
 public sealed class MeanSquaredError : Loss
 {
     private Tensor? _predicted;  // cached by Forward: the gradient needs both tensors

@@ -5,6 +5,7 @@
 namespace MnistBp;
 
 /// <summary>Nielsen's quadratic cost: <c>C = 1/(2n) Σ_samples Σ_outputs (predicted - target)²</c>.</summary>
+[System.Diagnostics.DebuggerDisplay("{MnistBp.DebuggerText.Of(this),nq}")]
 public sealed class QuadraticCost : Loss
 {
     private Tensor? _predicted;  // cached by Forward: the gradient needs both tensors

@@ -7,6 +7,7 @@ using System.Diagnostics;
 namespace MnistBp;
 
 /// <summary>Trains a <see cref="Sequential"/> model with a loss and an optimizer by mini-batch gradient descent.</summary>
+[DebuggerDisplay("{MnistBp.DebuggerText.Of(this),nq}")]
 public sealed class Trainer
 {
     private Tensor? _inputs;   // the current mini-batch, reused while the batch size stays the same

@@ -1,0 +1,115 @@
+// A training step and Predict allocate nothing once warm: the buffers are reused, no message
+// strings are built on the happy path, no enumerators are boxed. Counted with the runtime's
+// per-thread allocation counter (bytes, not time). Each check takes the smallest of three windows,
+// so a one-off allocation by the runtime itself (a JIT tier-up) cannot fail it, but a per-step
+// allocation fails all three.
+namespace MnistBp.Tests;
+
+[NonParallelizable]
+public class AllocationTests
+{
+    private static long SmallestOfThreeWindows(Action action, int callsPerWindow)
+    {
+        long smallest = long.MaxValue;
+        for (int window = 0; window < 3; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < callsPerWindow; i++)
+            {
+                action();
+            }
+
+            smallest = Math.Min(smallest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        return smallest;
+    }
+
+    private static Trainer NewTrainer()
+    {
+        var random = new DeterministicRandom(1);
+        var model = new Sequential(
+            new Dense(784, 30, WeightInit.ScaledNormal, random, "hidden"), new Sigmoid("h"),
+            new Dense(30, 10, WeightInit.ScaledNormal, random, "output"), new Sigmoid("o"));
+        return new Trainer(model, new QuadraticCost(), new Sgd(model.Parameters, 3f));
+    }
+
+    [Test]
+    public void A_training_step_allocates_nothing_after_the_first([Values(1, 10, 128)] int batchSize, [Values(1, 2)] int threads)
+    {
+        int saved = Kernels.ThreadCount;
+        Kernels.ThreadCount = threads;
+        try
+        {
+            Trainer trainer = NewTrainer();
+            var inputs = new Tensor(batchSize, 784);
+            var targets = new Tensor(batchSize, 10);
+            inputs.Fill(0.5f);
+            targets.AsSpan()[0] = 1f;
+            for (int i = 0; i < 50; i++)
+            {
+                trainer.Step(inputs, targets);
+            }
+
+            Assert.That(SmallestOfThreeWindows(() => trainer.Step(inputs, targets), 20), Is.Zero);
+        }
+        finally
+        {
+            Kernels.ThreadCount = saved;
+        }
+    }
+
+    [Test]
+    public void Predict_into_a_given_buffer_allocates_nothing_after_the_first([Values(1, 1000)] int batchSize)
+    {
+        Sequential model = NewTrainer().Model;
+        float[] inputs = new float[batchSize * 784], outputs = new float[batchSize * 10];
+        for (int i = 0; i < 20; i++)
+        {
+            model.Predict(inputs, outputs, batchSize);
+        }
+
+        Assert.That(SmallestOfThreeWindows(() => model.Predict(inputs, outputs, batchSize), 10), Is.Zero);
+    }
+
+    [Test]
+    public void Shuffling_and_filling_a_batch_allocate_nothing()
+    {
+        var random = new DeterministicRandom(2);
+        int[] order = [.. Enumerable.Range(0, 1000)];
+        Dataset data = Dataset.FromIdx(new IdxArray([1000, 4], new byte[4000], "images"), new IdxArray([1000], new byte[1000], "labels"), classCount: 10);
+        var inputs = new Tensor(10, 4);
+        var targets = new Tensor(10, 10);
+        Assert.That(SmallestOfThreeWindows(() =>
+        {
+            random.Shuffle(order);
+            data.FillBatch(order.AsSpan(0, 10), inputs, targets);
+        }, 10), Is.Zero);
+    }
+
+    [Test]
+    public void Predict_is_safe_from_many_threads_at_once()
+    {
+        Sequential model = NewTrainer().Model;
+        var random = new DeterministicRandom(3);
+        float[] images = [.. Enumerable.Range(0, 64 * 784).Select(_ => (float)random.NextDouble())];
+        float[] expected = new float[64 * 10];
+        model.Predict(images, expected, 64);
+
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, worker =>
+        {
+            float[] output = new float[10];
+            for (int round = 0; round < 200; round++)
+            {
+                int image = (worker * 31 + round) % 64;
+                model.Predict(images.AsSpan(image * 784, 784), output, 1);
+                if (!output.AsSpan().SequenceEqual(expected.AsSpan(image * 10, 10)))
+                {
+                    failures.Add($"worker {worker}, round {round}, image {image}");
+                }
+            }
+        });
+        Assert.That(failures, Is.Empty);
+    }
+}
