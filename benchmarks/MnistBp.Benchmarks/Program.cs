@@ -8,5 +8,7 @@ if (args.Length > 0 && args[0] == "epoch")
     return EpochCommand.Run(args[1..]);
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(EpochCommand).Assembly).Run(args);
-return 0;
+IEnumerable<BenchmarkDotNet.Reports.Summary> summaries = BenchmarkSwitcher.FromAssembly(typeof(EpochCommand).Assembly).Run(args);
+// Non-zero when a benchmark failed (its setup check threw, or it produced no result), so CI notices.
+bool failed = summaries.Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Any(report => !report.Success));
+return failed ? 1 : 0;
