@@ -65,10 +65,9 @@ internal static unsafe class KernelThreads
             }
 
             RunParts(generation);
-            var spinner = default(SpinWait);
             while (Volatile.Read(ref s_done) != parts)
             {
-                spinner.SpinOnce(sleep1Threshold: -1);
+                Thread.SpinWait(8); // a few pause instructions; no system call while a part finishes
             }
         }
         finally
@@ -155,12 +154,11 @@ internal static unsafe class KernelThreads
         private void WaitForJob()
         {
             long start = Stopwatch.GetTimestamp();
-            var spinner = default(SpinWait);
             while (Volatile.Read(ref s_generation) == _seen)
             {
                 if (Stopwatch.GetTimestamp() - start < s_spinTicks)
                 {
-                    spinner.SpinOnce(sleep1Threshold: -1);
+                    Thread.SpinWait(8); // pause instructions only: yielding to the OS would add its latency
                     continue;
                 }
 

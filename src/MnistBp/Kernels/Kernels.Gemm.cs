@@ -16,6 +16,13 @@ public static unsafe partial class Kernels
     /// <summary>Multiply-adds (m x n x k) below which a product is not split across threads: waking them costs more.</summary>
     private const long ParallelGemmThreshold = 256 * 1024;
 
+    /// <summary>
+    /// Whether the tuned kernel uses 512-bit vectors where the hardware has them. On by default;
+    /// <c>MNISTBP_AVX512=0</c> turns it off, to measure what the wider vectors buy (docs/performance.md).
+    /// </summary>
+    internal static bool UseVector512 { get; set; } =
+        Vector512.IsHardwareAccelerated && Environment.GetEnvironmentVariable("MNISTBP_AVX512") != "0";
+
     /// <summary>True when this machine runs the tuned kernels with real vector hardware.</summary>
     internal static bool TunedIsAccelerated => Vector256.IsHardwareAccelerated && Fma.IsSupportedOrArm;
 
@@ -77,8 +84,9 @@ public static unsafe partial class Kernels
         }
         else
         {
-            int chunk = (job.N + parts - 1) / parts + 15 & ~15; // whole 16-column strips
-            int first = Math.Min(job.N, part * chunk), last = Math.Min(job.N, first + chunk);
+            // Whole 16-column strips, as even as they come; the last part takes the rest.
+            int strip = Math.Max(16, (job.N / parts + 8) / 16 * 16);
+            int first = Math.Min(job.N, part * strip), last = part == parts - 1 ? job.N : Math.Min(job.N, first + strip);
             var all = new GemmOperands(
                 ref Unsafe.AsRef<float>(job.A), job.ARowStride, job.AInnerStride,
                 ref Unsafe.AsRef<float>(job.B), ref Unsafe.AsRef<float>(job.C), job.M, job.K, job.N, job.Accumulate);
@@ -105,7 +113,7 @@ public static unsafe partial class Kernels
     private static void GemmColumns(in GemmOperands o, int first, int last)
     {
         int j = first;
-        if (Vector512.IsHardwareAccelerated)
+        if (UseVector512)
         {
             j = Strips<Simd512, Vector512<float>, Two>(in o, j, last);
             j = Strips<Simd512, Vector512<float>, One>(in o, j, last);

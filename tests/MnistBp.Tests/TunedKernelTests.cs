@@ -1,0 +1,100 @@
+// The tuned matrix kernel (Kernels.Gemm.cs) with each vector width switched off in turn, and split
+// across threads: against the scalar twin within the rounding bound of a float sum, and bit for
+// bit against itself on one thread.
+namespace MnistBp.Tests;
+
+[NonParallelizable]
+public class TunedKernelTests
+{
+    private static readonly (int M, int K, int N)[] s_shapes =
+        [(1, 1, 1), (10, 784, 100), (33, 17, 47), (7, 100, 10), (128, 784, 100), (784, 10, 100), (5, 3, 31), (13, 64, 16)];
+
+    private KernelPath _savedPath;
+    private bool _saved512;
+    private int _savedThreads;
+
+    [SetUp]
+    public void Save()
+    {
+        _savedPath = Kernels.Path;
+        _saved512 = Kernels.UseVector512;
+        _savedThreads = Kernels.ThreadCount;
+    }
+
+    [TearDown]
+    public void Restore()
+    {
+        Kernels.Path = _savedPath;
+        Kernels.UseVector512 = _saved512;
+        Kernels.ThreadCount = _savedThreads;
+    }
+
+    [Test]
+    public void Every_product_matches_the_scalar_twin_with_and_without_512_bit_vectors([Values] bool use512, [Values] bool accumulate)
+    {
+        Kernels.Path = KernelPath.Tuned;
+        Kernels.UseVector512 = use512;
+        foreach ((int m, int k, int n) in s_shapes)
+        {
+            (float[] a, float[] b, float[] c0) = Operands(m, k, n);
+            float[] fast = (float[])c0.Clone(), slow = (float[])c0.Clone();
+
+            Kernels.MatMul(a, b, fast, m, k, n, accumulate);
+            Kernels.MatMulScalar(a, b, slow, m, k, n, accumulate);
+            AssertClose(fast, slow, k, $"MatMul {m}x{k}x{n}");
+
+            c0.CopyTo(fast, 0);
+            c0.CopyTo(slow, 0);
+            Kernels.MatMulTransposeA(a, b, fast, m, k, n, accumulate);       // a read as [k x m]
+            Kernels.MatMulTransposeAScalar(a, b, slow, m, k, n, accumulate);
+            AssertClose(fast, slow, k, $"MatMulTransposeA {m}x{k}x{n}");
+
+            float[] bt = new float[n * k];
+            Array.Copy(b, bt, bt.Length);
+            c0.CopyTo(fast, 0);
+            c0.CopyTo(slow, 0);
+            Kernels.MatMulTransposeB(a, bt, fast, m, k, n, accumulate);      // b read as [n x k]
+            Kernels.MatMulTransposeBScalar(a, bt, slow, m, k, n, accumulate);
+            AssertClose(fast, slow, k, $"MatMulTransposeB {m}x{k}x{n}");
+        }
+    }
+
+    [Test]
+    public void Splitting_across_threads_gives_the_same_bits([Values(2, 3, 5)] int threads)
+    {
+        Kernels.Path = KernelPath.Tuned;
+        foreach ((int m, int k, int n) in s_shapes)
+        {
+            (float[] a, float[] b, float[] c0) = Operands(m, k, n);
+            float[] one = (float[])c0.Clone(), many = (float[])c0.Clone();
+            Kernels.ThreadCount = 1;
+            Kernels.MatMulTransposeA(a, b, one, m, k, n, accumulate: true);
+            Kernels.ThreadCount = threads;
+            Kernels.MatMulTransposeA(a, b, many, m, k, n, accumulate: true);
+            Assert.That(many.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(one.Select(BitConverter.SingleToInt32Bits)), $"{m}x{k}x{n}");
+
+            Kernels.ThreadCount = 1;
+            Kernels.MatMul(a, b, one, m, k, n);
+            Kernels.ThreadCount = threads;
+            Kernels.MatMul(a, b, many, m, k, n);
+            Assert.That(many.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(one.Select(BitConverter.SingleToInt32Bits)), $"{m}x{k}x{n}");
+        }
+    }
+
+    private static (float[] A, float[] B, float[] C) Operands(int m, int k, int n)
+    {
+        var random = new DeterministicRandom((ulong)(m * 1_000_003 + k * 1009 + n));
+        float[] Fill(int length) => [.. Enumerable.Range(0, length).Select(_ => (float)random.NextGaussian())];
+        return (Fill(m * k), Fill(k * n), Fill(m * n));
+    }
+
+    /// <summary>Within the classic bound for a float sum of k products: about k·2⁻²⁴ of the sum of magnitudes.</summary>
+    private static void AssertClose(float[] fast, float[] slow, int k, string what)
+    {
+        for (int i = 0; i < fast.Length; i++)
+        {
+            float allowed = (k + 2) * 6e-8f * Math.Max(1f, Math.Abs(slow[i])) * 8;
+            Assert.That(fast[i], Is.EqualTo(slow[i]).Within(allowed), $"{what}, element {i}");
+        }
+    }
+}
