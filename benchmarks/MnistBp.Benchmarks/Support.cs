@@ -31,7 +31,7 @@ internal static class DataFolder
         string? fromEnvironment = Environment.GetEnvironmentVariable(Mnist.EnvironmentVariable);
         if (!string.IsNullOrEmpty(fromEnvironment))
         {
-            return fromEnvironment;
+            return Path.GetFullPath(fromEnvironment);
         }
 
         foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })

@@ -12,6 +12,7 @@ namespace MnistBp;
 public sealed class Sequential
 {
     private readonly List<Layer> _layers = [];
+    private Parameter[]? _parameters; // built on first use, dropped when a layer is added
 
     /// <summary>Creates a model from layers in forward order.</summary>
     /// <param name="layers">The layers, input side first.</param>
@@ -28,7 +29,7 @@ public sealed class Sequential
     public IReadOnlyList<Layer> Layers => _layers;
 
     /// <summary>Every trainable parameter, layer by layer in forward order.</summary>
-    public IReadOnlyList<Parameter> Parameters => [.. _layers.SelectMany(layer => layer.Parameters)];
+    public IReadOnlyList<Parameter> Parameters => _parameters ??= [.. _layers.SelectMany(layer => layer.Parameters)];
 
     /// <summary>Appends a layer on the output side.</summary>
     /// <param name="layer">The layer to append.</param>
@@ -37,6 +38,7 @@ public sealed class Sequential
     {
         ArgumentNullException.ThrowIfNull(layer);
         _layers.Add(layer);
+        _parameters = null;
         return this;
     }
 

@@ -52,8 +52,21 @@ public static partial class Kernels
     }
 
     /// <summary>The path in force; tests switch it to compare both paths.</summary>
-    internal static KernelPath Path { get; set; } =
-        Environment.GetEnvironmentVariable("MNISTBP_SCALAR") == "1" ? KernelPath.Scalar : KernelPath.Auto;
+    internal static KernelPath Path { get; set; } = PathFromEnvironment();
+
+    /// <summary>
+    /// <c>MNISTBP_SCALAR=1</c> picks the scalar twins (for stepping through in a debugger);
+    /// <c>MNISTBP_KERNELS=scalar|vector|tuned</c> picks any path, to measure what each one buys.
+    /// </summary>
+    private static KernelPath PathFromEnvironment() =>
+        Environment.GetEnvironmentVariable("MNISTBP_SCALAR") == "1" ? KernelPath.Scalar
+        : Environment.GetEnvironmentVariable("MNISTBP_KERNELS") switch
+        {
+            "scalar" => KernelPath.Scalar,
+            "vector" => KernelPath.Vector,
+            "tuned" => KernelPath.Tuned,
+            _ => KernelPath.Auto,
+        };
 
     /// <summary>True when the element-wise kernels should run their <see cref="Vector{T}"/> loops.</summary>
     internal static bool UseVector => Path switch

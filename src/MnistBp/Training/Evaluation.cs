@@ -68,9 +68,11 @@ public sealed class Evaluation
     /// <param name="model">A model whose output has <see cref="Dataset.ClassCount"/> columns.</param>
     /// <param name="data">Labelled samples.</param>
     /// <param name="batchSize">Samples per forward pass; larger is faster and uses more memory.</param>
+    /// <param name="cancellationToken">Checked before every batch.</param>
     /// <returns>The evaluation.</returns>
     /// <exception cref="ArgumentException">The model does not map the dataset's features to its class count (the message names the sizes).</exception>
-    public static Evaluation Of(Sequential model, Dataset data, int batchSize = 1000)
+    /// <exception cref="OperationCanceledException">Cancellation was requested.</exception>
+    public static Evaluation Of(Sequential model, Dataset data, int batchSize = 1000, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -81,6 +83,7 @@ public sealed class Evaluation
         var outputs = new float[Math.Min(batchSize, data.Count) * data.ClassCount];
         for (int first = 0; first < data.Count; first += batchSize)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             int rows = Math.Min(batchSize, data.Count - first);
             Span<float> batchOutputs = outputs.AsSpan(0, rows * data.ClassCount);
             // Predict, not Forward: evaluating leaves the layers' training caches alone.

@@ -42,6 +42,8 @@ public sealed class Trainer
     /// <returns>The loss on this batch, before the update.</returns>
     public float Step(Tensor inputs, Tensor targets)
     {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(targets);
         Tensor predicted = Model.Forward(inputs);        // forward: every layer, first to last
         float loss = Loss.Forward(predicted, targets);   // loss: how far off the batch is
         Model.ZeroGrad();                                // zero grad: forget the last batch's gradients
@@ -103,7 +105,7 @@ public sealed class Trainer
             }
 
             TimeSpan duration = Stopwatch.GetElapsedTime(start);
-            Evaluation? evaluation = evaluationData is null ? null : Evaluation.Of(Model, evaluationData);
+            Evaluation? evaluation = evaluationData is null ? null : Evaluation.Of(Model, evaluationData, cancellationToken: cancellationToken);
             var result = new EpochResult(epoch, options.Epochs, lossSum / order.Length, duration, evaluation);
             results.Add(result);
             epochProgress?.Report(result);
