@@ -7,7 +7,8 @@ namespace MnistBp.Tests;
 public class TunedKernelTests
 {
     private static readonly (int M, int K, int N)[] s_shapes =
-        [(1, 1, 1), (10, 784, 100), (33, 17, 47), (7, 100, 10), (128, 784, 100), (784, 10, 100), (5, 3, 31), (13, 64, 16)];
+        [(1, 1, 1), (10, 784, 100), (33, 17, 47), (7, 100, 10), (128, 784, 100), (784, 10, 100), (5, 3, 31), (13, 64, 16),
+         (1, 784, 100), (1, 50, 211), (1, 3, 48)]; // single rows: the 6-vector row tile
 
     private KernelPath _savedPath;
     private bool _saved512;

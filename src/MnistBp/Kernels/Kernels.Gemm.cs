@@ -113,6 +113,13 @@ public static unsafe partial class Kernels
     private static void GemmColumns(in GemmOperands o, int first, int last)
     {
         int j = first;
+        if (o.M == 1)
+        {
+            // One row (one sample): a tile of 6 vectors across, so 6 independent sums hide the
+            // latency of each fused multiply-add instead of waiting on one or two.
+            j = UseVector512 ? WideRowStrips<Simd512, Vector512<float>>(in o, j, last) : WideRowStrips<Simd256, Vector256<float>>(in o, j, last);
+        }
+
         if (UseVector512)
         {
             j = Strips<Simd512, Vector512<float>, Two>(in o, j, last);
@@ -126,6 +133,40 @@ public static unsafe partial class Kernels
         {
             PaddedColumns(in o, j, last - j);
         }
+    }
+
+    /// <summary>For a single row of C: strips of 6 vectors, each column still summed in the order p = 0, 1, ..., k - 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int WideRowStrips<TSimd, TVector>(in GemmOperands o, int j, int last)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+    {
+        nint width = TSimd.Count;
+        for (; j + 6 * width <= last; j += (int)(6 * width))
+        {
+            TVector c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+            ref float a = ref o.A;
+            ref float b = ref Unsafe.Add(ref o.B, j);
+            for (int p = 0; p < o.K; p++)
+            {
+                TVector ap = TSimd.Broadcast(a);
+                c0 = TSimd.MultiplyAdd(ap, TSimd.Load(ref b), c0);
+                c1 = TSimd.MultiplyAdd(ap, TSimd.Load(ref Unsafe.Add(ref b, width)), c1);
+                c2 = TSimd.MultiplyAdd(ap, TSimd.Load(ref Unsafe.Add(ref b, 2 * width)), c2);
+                c3 = TSimd.MultiplyAdd(ap, TSimd.Load(ref Unsafe.Add(ref b, 3 * width)), c3);
+                c4 = TSimd.MultiplyAdd(ap, TSimd.Load(ref Unsafe.Add(ref b, 4 * width)), c4);
+                c5 = TSimd.MultiplyAdd(ap, TSimd.Load(ref Unsafe.Add(ref b, 5 * width)), c5);
+                a = ref Unsafe.Add(ref a, o.AInnerStride);
+                b = ref Unsafe.Add(ref b, o.N);
+            }
+
+            ref float c = ref Unsafe.Add(ref o.C, j);
+            StoreRow<TSimd, TVector, Two>(ref c, width, c0, c1, o.Accumulate);
+            StoreRow<TSimd, TVector, Two>(ref Unsafe.Add(ref c, 2 * width), width, c2, c3, o.Accumulate);
+            StoreRow<TSimd, TVector, Two>(ref Unsafe.Add(ref c, 4 * width), width, c4, c5, o.Accumulate);
+        }
+
+        return j;
     }
 
     /// <summary>
