@@ -54,8 +54,9 @@ public sealed record MnistOptions
                               scaled: weights from N(0, 1/inputSize) (default);
                               normal: N(0, 1) as in the tutorial and in Nielsen's network.py.
                               With 100+ hidden units N(0, 1) saturates the sigmoids and learns slowly.
-          --data DIR          folder with the four MNIST files (.gz or raw); default: $MNISTBP_DATA,
-                              else a per-user cache folder (downloaded there when missing)
+          --data DIR          an existing folder with the four MNIST files (.gz or raw); default:
+                              $MNISTBP_DATA, else a per-user cache folder (missing files are
+                              downloaded into the folder chosen)
           --save FILE         save the trained model to FILE
           --min-accuracy P    exit with code 1 when the final test accuracy is below P percent
           --help              show this help

@@ -36,9 +36,19 @@ Console.CancelKeyPress += (_, e) =>
 try
 {
     // Refuse a --save path that cannot work before spending minutes on training.
+    if (options.Save is not null && Directory.Exists(options.Save))
+    {
+        throw new IOException($"--save {options.Save}: that is a folder; give a file name.");
+    }
+
     if (options.Save is not null && Path.GetDirectoryName(Path.GetFullPath(options.Save)) is string saveFolder && !Directory.Exists(saveFolder))
     {
         throw new DirectoryNotFoundException($"--save {options.Save}: the folder '{saveFolder}' does not exist.");
+    }
+
+    if (options.Data is not null && !Directory.Exists(options.Data))
+    {
+        throw new DirectoryNotFoundException($"--data {options.Data}: there is no such folder (it should hold the four MNIST files).");
     }
 
     MnistData data = DataLoading.Load(options.Data);
@@ -54,7 +64,7 @@ try
     var trainer = new Trainer(model, new QuadraticCost(), new Sgd(model.Parameters, options.LearnRate));
 
     Console.WriteLine($"network: {inputSize}-{options.Hidden}-{outputSize} sigmoid, quadratic cost, SGD learn rate {options.LearnRate}, " +
-        $"batch {options.Batch}, {options.Epochs} epochs, init {(options.Init == WeightInit.ScaledNormal ? "N(0, 1/inputSize)" : "N(0, 1)")}, seed {options.Seed}");
+        $"batch {options.Batch}, {options.Epochs} epoch{(options.Epochs == 1 ? "" : "s")}, init {(options.Init == WeightInit.ScaledNormal ? "N(0, 1/inputSize)" : "N(0, 1)")}, seed {options.Seed}");
 
     var bar = new ConsoleProgressBar();
     var stopwatch = Stopwatch.StartNew();
