@@ -382,13 +382,13 @@ public sealed class MnistDownloadException : IOException
     public MnistDownloadException(string message, string directory, string fileName, IReadOnlyList<string> failures, Exception? innerException = null)
         : base(message, innerException)
     {
-        Directory = directory;
+        DirectoryPath = directory;
         FileName = fileName;
         Failures = failures;
     }
 
     /// <summary>The folder the files were to be downloaded into (where to put them by hand).</summary>
-    public string Directory { get; }
+    public string DirectoryPath { get; }
 
     /// <summary>The file that could not be downloaded.</summary>
     public string FileName { get; }

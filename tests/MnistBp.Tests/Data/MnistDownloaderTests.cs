@@ -206,7 +206,7 @@ public class MnistDownloaderTests
 
         // The first file fails on both mirrors and the download stops there.
         Assert.That(server.RequestedPaths, Is.EqualTo(new[] { "/first/" + Mnist.TrainImagesFileName, "/second/" + Mnist.TrainImagesFileName }));
-        Assert.That(exception.Directory, Is.EqualTo(Path.GetFullPath(_directory)));
+        Assert.That(exception.DirectoryPath, Is.EqualTo(Path.GetFullPath(_directory)));
         Assert.That(exception.Failures, Has.Count.EqualTo(2).And.All.Contain("HTTP 500"));
         Assert.That(exception.Message, Does.Contain(new Uri(first, Mnist.TrainImagesFileName).ToString()));
         Assert.That(exception.Message, Does.Contain(new Uri(second, Mnist.TrainImagesFileName).ToString()));
