@@ -82,6 +82,30 @@ public class TunedKernelTests
         }
     }
 
+    [Test]
+    public void GatherRows_copies_the_named_rows_on_one_thread_and_on_several([Values(1, 2, 3)] int threads, [Values(1, 7, 784)] int rowLength)
+    {
+        Kernels.ThreadCount = threads;
+        var random = new DeterministicRandom(9);
+        float[] source = [.. Enumerable.Range(0, 50 * rowLength).Select(_ => (float)random.NextDouble())];
+        int[] rows = [.. Enumerable.Range(0, 37).Select(_ => random.NextInt(50))];
+        float[] destination = new float[rows.Length * rowLength];
+        Kernels.GatherRows(source, rowLength, rows, destination);
+        for (int r = 0; r < rows.Length; r++)
+        {
+            Assert.That(destination.AsSpan(r * rowLength, rowLength).ToArray(), Is.EqualTo(source.AsSpan(rows[r] * rowLength, rowLength).ToArray()), $"row {r}");
+        }
+    }
+
+    [Test]
+    public void GatherRows_refuses_a_row_outside_the_source_before_writing()
+    {
+        float[] source = new float[4 * 3], destination = [9, 9, 9, 9, 9, 9];
+        Assert.That(() => Kernels.GatherRows(source, 3, [1, 4], destination), Throws.ArgumentException.With.Message.Contains("rows[1] = 4").And.Message.Contains("4 rows"));
+        Assert.That(destination, Is.All.EqualTo(9f));
+        Assert.That(() => Kernels.GatherRows(source, 3, [1], destination), Throws.ArgumentException.With.Message.Contains("GatherRows"));
+    }
+
     private static (float[] A, float[] B, float[] C) Operands(int m, int k, int n)
     {
         var random = new DeterministicRandom((ulong)(m * 1_000_003 + k * 1009 + n));

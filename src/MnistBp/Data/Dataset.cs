@@ -177,16 +177,14 @@ public sealed class Dataset
             }
         }
 
-        ReadOnlySpan<float> images = Images.AsSpan();
+        // The images: one row each, straight from the big tensor (split across cores when it pays).
+        Kernels.GatherRows(Images.AsSpan(), FeatureCount, indices, inputs.AsSpan());
         for (int r = 0; r < batchSize; r++)
         {
-            int item = indices[r];
-            images.Slice(item * FeatureCount, FeatureCount).CopyTo(inputs.Row(r));
-
             // One-hot: y[c] = 1 when c is the label, else 0.
             Span<float> target = oneHotTargets.Row(r);
             target.Clear();
-            target[_labels[item]] = 1f;
+            target[_labels[indices[r]]] = 1f;
         }
     }
 }
