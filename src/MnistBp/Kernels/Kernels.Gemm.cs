@@ -49,7 +49,7 @@ public static unsafe partial class Kernels
             return;
         }
 
-        int parts = (long)m * n * k < ParallelGemmThreshold ? 1 : Math.Min(ThreadCount, Math.Max(m / 6, n / 16));
+        int parts = (long)m * n * k < ParallelGemmThreshold ? 1 : Math.Min(ThreadCount, Math.Max(m / 4, n / 16));
         if (parts <= 1)
         {
             var operands = new GemmOperands(
@@ -73,9 +73,12 @@ public static unsafe partial class Kernels
     private static void GemmPart(void* state, int part, int parts)
     {
         ref readonly GemmJob job = ref *(GemmJob*)state;
-        if (job.M >= job.N)
+        if (job.M >= 4 * parts)
         {
-            int chunk = ((job.M + parts - 1) / parts + 5) / 6 * 6; // whole tiles of 6 rows
+            // Blocks of rows, as even as they come (10 rows on 2 threads: 5 and 5). Splitting rows keeps
+            // every thread on whole vector strips; splitting 100 columns would give 4 strips to one
+            // thread and 3 to the other.
+            int chunk = (job.M + parts - 1) / parts;
             int first = Math.Min(job.M, part * chunk), last = Math.Min(job.M, first + chunk);
             var rows = new GemmOperands(
                 ref Unsafe.AsRef<float>(job.A + first * job.ARowStride), job.ARowStride, job.AInnerStride,
