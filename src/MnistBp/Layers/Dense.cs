@@ -111,6 +111,7 @@ public sealed class Dense : Layer
     /// <exception cref="ArgumentException"><paramref name="dOutput"/> does not have the shape of the last output.</exception>
     public override Tensor Backward(Tensor dOutput)
     {
+        // dW += Aᵀ·dZ and db += Σ_rows dZ: the parameter gradients, in BackwardParametersOnly below
         BackwardParametersOnly(dOutput);
         int batchSize = dOutput.Rows;
 
@@ -131,6 +132,7 @@ public sealed class Dense : Layer
         int batchSize = input.Rows;
 
         // dW += Aᵀ·dZ   (tutorial: d_L_d_w1 = d_L_d_ypred * ... * x[0]; the input times the gradient at the neuron, summed over the batch)
+        // (accumulate is false right after ZeroGrad: the kernel then writes the sum instead of adding it)
         Tensor dWeights = Weights.GradientToAccumulate(out bool accumulate);
         Kernels.MatMulTransposeA(input.AsSpan(), dOutput.AsSpan(), dWeights.AsSpan(), InputSize, batchSize, OutputSize, accumulate);
         // db += Σ_rows dZ   (tutorial: d_h1_d_b1 = deriv_sigmoid(sum_h1), i.e. dZ/db = 1)
