@@ -164,7 +164,7 @@ public sealed class Sequential
         for (int first = 0; first < batchSize; first += ChunkRows)
         {
             int rows = Math.Min(ChunkRows, batchSize - first);
-            Span<float> even = ScratchBuffer(ref t_predictEven, rows * widest), odd = ScratchBuffer(ref t_predictOdd, rows * widest);
+            Span<float> even = ScratchMemory.AtLeast(ref t_predictEven, rows * widest), odd = ScratchMemory.AtLeast(ref t_predictOdd, rows * widest);
             ReadOnlySpan<float> current = inputs.Slice(first * inputSize, rows * inputSize);
             int width = inputSize;
             for (int i = 0; i < _layers.Count; i++)
@@ -184,16 +184,6 @@ public sealed class Sequential
 
     [ThreadStatic]
     private static float[]? t_predictOdd;
-
-    private static Span<float> ScratchBuffer(ref float[]? buffer, int length)
-    {
-        if (buffer is null || buffer.Length < length)
-        {
-            buffer = new float[length];
-        }
-
-        return buffer;
-    }
 
     private int GetOutputSize(int inputSize)
     {

@@ -180,7 +180,7 @@ public static unsafe partial class Kernels
     private static void PaddedColumns(in GemmOperands o, int j, int columns)
     {
         const int Width = 4;
-        (float[] paddedB, float[] paddedC) = TailScratch(o.K * Width, o.M * Width);
+        float[] paddedB = ScratchMemory.AtLeast(ref t_tailB, o.K * Width), paddedC = ScratchMemory.AtLeast(ref t_tailC, o.M * Width);
         for (int p = 0; p < o.K; p++)
         {
             for (int q = 0; q < Width; q++)
@@ -206,21 +206,6 @@ public static unsafe partial class Kernels
 
     [ThreadStatic]
     private static float[]? t_tailC;
-
-    private static (float[] B, float[] C) TailScratch(int bLength, int cLength)
-    {
-        if (t_tailB is null || t_tailB.Length < bLength)
-        {
-            t_tailB = new float[Math.Max(bLength, 4096)];
-        }
-
-        if (t_tailC is null || t_tailC.Length < cLength)
-        {
-            t_tailC = new float[Math.Max(cLength, 4096)];
-        }
-
-        return (t_tailB, t_tailC);
-    }
 
     /// <summary>Runs the tile over every row block of each full strip of TColumns vectors; returns the first column not done.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

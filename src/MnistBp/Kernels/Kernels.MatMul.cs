@@ -187,7 +187,7 @@ public static partial class Kernels
         if (UseTuned)
         {
             // Transpose B once into scratch memory ([k x n], row-major), then it is a plain A · B.
-            Span<float> bTransposed = Scratch(k * n);
+            Span<float> bTransposed = ScratchMemory.AtLeast(ref t_scratch, k * n).AsSpan(0, k * n);
             Transpose(b, bTransposed, rows: n, columns: k);
             Gemm(a, aRowStride: k, aInnerStride: 1, bTransposed, c, m, k, n, accumulate);
             return;
@@ -301,17 +301,6 @@ public static partial class Kernels
 
     [ThreadStatic]
     private static float[]? t_scratch;
-
-    /// <summary>Per-thread scratch memory, grown when needed and kept: after warm-up, no kernel allocates.</summary>
-    private static Span<float> Scratch(int length)
-    {
-        if (t_scratch is null || t_scratch.Length < length)
-        {
-            t_scratch = new float[Math.Max(length, 1024)];
-        }
-
-        return t_scratch.AsSpan(0, length);
-    }
 
     private static void CheckMatMul(int aLength, int bLength, int cLength, int m, int k, int n, string kernel, string aShape, string bShape)
     {
