@@ -140,6 +140,62 @@ internal sealed class KernelTests
     }
 
     [Test]
+    public void GatherPixels_gives_the_bits_of_byte_over_255_for_every_byte_in_every_lane(
+        [Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path, [Values(1, 2, 3)] int threads)
+    {
+        // Row r, column c holds (r + c) mod 256: every byte value lands in every lane of every vector
+        // width, and 257 columns leave a tail after the last whole vector.
+        const int Rows = 256, Columns = 257;
+        Kernels.Path = path;
+        int savedThreads = Kernels.ThreadCount;
+        Kernels.ThreadCount = threads;
+        try
+        {
+            byte[] source = new byte[Rows * Columns];
+            for (int i = 0; i < source.Length; i++)
+            {
+                source[i] = (byte)(i / Columns + i % Columns);
+            }
+
+            int[] rows = [.. Enumerable.Range(0, Rows).Reverse()];
+            float[] actual = new float[Rows * Columns], twin = new float[Rows * Columns];
+            Kernels.GatherPixels(source, Columns, rows, actual);
+            Kernels.GatherPixelsScalar(source, Columns, rows, twin);
+
+            Assert.That(actual.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(twin.Select(BitConverter.SingleToInt32Bits)), $"{path}, {threads} threads");
+            for (int r = 0; r < Rows; r++)
+            {
+                for (int c = 0; c < Columns; c++)
+                {
+                    float expected = source[rows[r] * Columns + c] / 255f;
+                    if (BitConverter.SingleToInt32Bits(actual[r * Columns + c]) != BitConverter.SingleToInt32Bits(expected))
+                    {
+                        Assert.Fail($"{path}: row {r}, column {c}: {source[rows[r] * Columns + c]} / 255 gave {actual[r * Columns + c]:R}, not {expected:R}");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Kernels.ThreadCount = savedThreads;
+        }
+    }
+
+    [Test]
+    public void GatherPixels_refuses_a_row_outside_the_source_before_writing([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
+    {
+        Kernels.Path = path;
+        byte[] source = new byte[4 * 3];
+        float[] destination = [9, 9, 9, 9, 9, 9];
+
+        Assert.That(() => Kernels.GatherPixels(source, 3, [1, 4], destination), Throws.ArgumentException.With.Message.Contains("GatherPixels: rows[1] = 4 is outside the 4 rows"));
+        Assert.That(destination, Is.All.EqualTo(9f));
+        Assert.That(() => Kernels.GatherPixels(source, 3, [1], destination), Throws.ArgumentException.With.Message.Contains("[1 x 3] needs 3"));
+        Assert.That(() => Kernels.GatherPixels(source, 0, [], []), Throws.TypeOf<ArgumentOutOfRangeException>());
+        Assert.That(() => Kernels.GatherPixelsScalar(source, 3, [-1], new float[3]), Throws.ArgumentException.With.Message.Contains("GatherPixelsScalar: rows[0] = -1"));
+    }
+
+    [Test]
     public void Axpy_is_bit_exact_with_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         Kernels.Path = path;

@@ -1,6 +1,9 @@
 // Dataset: labelled images ready for training: every image flattened into one row of a
 // [count x features] Tensor with pixels scaled to [0, 1], the labels as class indices, and
 // FillBatch, which copies a mini-batch of rows and their one-hot targets without allocating.
+// The pixels are kept as the bytes of the IDX file (a quarter of the memory of floats, and a quarter
+// of the traffic when a shuffled mini-batch is gathered); the float tensor is built the first time
+// someone asks for Images, and from then on it is what FillBatch reads.
 // It reads any image shape and class count (MNIST's 28 x 28 and 10 are just arguments); it does
 // not shuffle (DeterministicRandom.Shuffle does, on an index array), augment or download.
 using System.Collections.ObjectModel;
@@ -18,10 +21,15 @@ public sealed class Dataset
 {
     private readonly byte[] _labels;
     private readonly int[] _imageShape;
+    private readonly byte[]? _pixels; // [count x features], one byte per pixel; null when built from floats
+    private Tensor? _images;           // built from _pixels on first use of Images
 
-    private Dataset(Tensor images, byte[] labels, int[] imageShape, int classCount)
+    private Dataset(byte[]? pixels, Tensor? images, int count, int featureCount, byte[] labels, int[] imageShape, int classCount)
     {
-        Images = images;
+        _pixels = pixels;
+        _images = images;
+        Count = count;
+        FeatureCount = featureCount;
         _labels = labels;
         _imageShape = imageShape;
         ImageShape = new ReadOnlyCollection<int>(imageShape);
@@ -32,17 +40,22 @@ public sealed class Dataset
     /// The images, one per row, each flattened row-major (for MNIST row <c>i</c> holds pixel
     /// <c>(y, x)</c> at column <c>28 * y + x</c>), every byte scaled as <c>byte / 255f</c>.
     /// </summary>
-    /// <remarks>This is the dataset's own tensor, not a copy: writing to it changes the dataset.</remarks>
-    public Tensor Images { get; }
+    /// <remarks>
+    /// A dataset keeps its pixels as bytes; this [<see cref="Count"/> x <see cref="FeatureCount"/>]
+    /// float tensor (4 bytes per pixel: 188 MB for the 60,000 MNIST training images) is built the first
+    /// time it is read. It is the dataset's own tensor, not a copy: writing to it changes the dataset,
+    /// and <see cref="FillBatch"/> reads it from then on (with the same results, a little more slowly).
+    /// </remarks>
+    public Tensor Images => _images ?? BuildImages();
 
     /// <summary>The label of each image: a class index from 0 to <see cref="ClassCount"/> - 1, one byte per image as stored in the IDX file.</summary>
     public ReadOnlyMemory<byte> Labels => _labels;
 
     /// <summary>The number of images (and labels).</summary>
-    public int Count => Images.Rows;
+    public int Count { get; }
 
     /// <summary>The number of values per image: the product of <see cref="ImageShape"/> (784 for MNIST).</summary>
-    public int FeatureCount => Images.Columns;
+    public int FeatureCount { get; }
 
     /// <summary>The number of classes; every label is below it, and one-hot targets have this many columns.</summary>
     public int ClassCount { get; }
@@ -54,7 +67,7 @@ public sealed class Dataset
     /// <param name="imagesPath">An unsigned-byte IDX file of rank 2 or more: <c>[count x ...image shape]</c>.</param>
     /// <param name="labelsPath">An unsigned-byte IDX file of rank 1: <c>[count]</c>, one class index per image.</param>
     /// <param name="classCount">The number of classes, at least 2 (10 for MNIST digits).</param>
-    /// <returns>The dataset, with its own copy of the pixels as floats.</returns>
+    /// <returns>The dataset, with its own copy of the pixels.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classCount"/> is below 2.</exception>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
     /// <exception cref="InvalidDataException">A file is not valid IDX, or the two files do not fit together (see <see cref="FromIdx(IdxArray, IdxArray, int)"/>).</exception>
@@ -68,7 +81,7 @@ public sealed class Dataset
     /// <param name="images">Rank 2 or more: the first dimension counts the images, the others are the image shape.</param>
     /// <param name="labels">Rank 1: one class index per image.</param>
     /// <param name="classCount">The number of classes, at least 2 (10 for MNIST digits).</param>
-    /// <returns>The dataset, with its own copy of the pixels as floats.</returns>
+    /// <returns>The dataset, with its own copy of the pixels.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classCount"/> is below 2.</exception>
     /// <exception cref="InvalidDataException">
     /// The images are not rank 2 or more or have no pixels, the labels are not rank 1, the counts differ
@@ -113,16 +126,8 @@ public sealed class Dataset
             }
         }
 
-        // x = byte / 255: pixel intensities 0..255 become inputs in [0, 1].
-        var pixels = new Tensor(count, (int)featureCount, "images");
-        ReadOnlySpan<byte> source = images.Data.Span;
-        Span<float> destination = pixels.AsSpan();
-        for (int i = 0; i < source.Length; i++)
-        {
-            destination[i] = source[i] / 255f;
-        }
-
-        return new Dataset(pixels, labelBytes.ToArray(), imageShape, classCount);
+        // The bytes as they are; x = byte / 255 happens when a batch is copied out (FillBatch) or Images is built.
+        return new Dataset(images.Data.ToArray(), null, count, (int)featureCount, labelBytes.ToArray(), imageShape, classCount);
     }
 
     /// <summary>A new dataset holding copies of items <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> - 1.</summary>
@@ -139,9 +144,65 @@ public sealed class Dataset
             throw new ArgumentOutOfRangeException(nameof(count), $"Items {start} to {(long)start + count - 1} are outside the dataset of {Count} items.");
         }
 
-        var images = new Tensor(count, FeatureCount, Images.Name);
-        Images.AsSpan().Slice(start * FeatureCount, count * FeatureCount).CopyTo(images.AsSpan());
-        return new Dataset(images, _labels.AsSpan(start, count).ToArray(), (int[])_imageShape.Clone(), ClassCount);
+        byte[] labels = _labels.AsSpan(start, count).ToArray();
+        int[] imageShape = (int[])_imageShape.Clone();
+        if (_images is null)
+        {
+            byte[] pixels = _pixels.AsSpan(start * FeatureCount, count * FeatureCount).ToArray();
+            return new Dataset(pixels, null, count, FeatureCount, labels, imageShape, ClassCount);
+        }
+
+        var images = new Tensor(count, FeatureCount, _images.Name);
+        _images.AsSpan().Slice(start * FeatureCount, count * FeatureCount).CopyTo(images.AsSpan());
+        return new Dataset(null, images, count, FeatureCount, labels, imageShape, ClassCount);
+    }
+
+    /// <summary>
+    /// Rows <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> - 1 of
+    /// <see cref="Images"/> without building it: a slice of Images when it exists, else the bytes
+    /// converted into <paramref name="scratch"/>. For evaluating in batches.
+    /// </summary>
+    internal ReadOnlySpan<float> ImageRows(int start, int count, Span<float> scratch)
+    {
+        if (_images is not null)
+        {
+            return _images.AsSpan().Slice(start * FeatureCount, count * FeatureCount);
+        }
+
+        Span<float> rows = scratch[..(count * FeatureCount)];
+        CopyImages(start, rows);
+        return rows;
+    }
+
+    /// <summary>Copies images <paramref name="start"/>, <paramref name="start"/> + 1, ... as floats into <paramref name="destination"/>, whole rows.</summary>
+    private void CopyImages(int start, Span<float> destination)
+    {
+        int count = destination.Length / FeatureCount;
+        if (_images is not null)
+        {
+            _images.AsSpan().Slice(start * FeatureCount, count * FeatureCount).CopyTo(destination);
+            return;
+        }
+
+        ReadOnlySpan<byte> pixels = _pixels.AsSpan(start * FeatureCount, count * FeatureCount);
+        if (Kernels.UseVector)
+        {
+            Kernels.PixelsToFloats(pixels, destination);
+            return;
+        }
+
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            destination[i] = pixels[i] / 255f;
+        }
+    }
+
+    private Tensor BuildImages()
+    {
+        var images = new Tensor(Count, FeatureCount, "images");
+        CopyImages(0, images.AsSpan());
+        // Two threads asking at once both build one; only the first is kept, so everyone shares it.
+        return Interlocked.CompareExchange(ref _images, images, null) ?? images;
     }
 
     /// <summary>
@@ -177,8 +238,16 @@ public sealed class Dataset
             }
         }
 
-        // The images: one row each, straight from the big tensor (split across cores when it pays).
-        Kernels.GatherRows(Images.AsSpan(), FeatureCount, indices, inputs.AsSpan());
+        // The images: one row each, from the stored bytes (or from Images once it exists), split across cores when it pays.
+        if (_images is null)
+        {
+            Kernels.GatherPixels(_pixels, FeatureCount, indices, inputs.AsSpan());
+        }
+        else
+        {
+            Kernels.GatherRows(_images.AsSpan(), FeatureCount, indices, inputs.AsSpan());
+        }
+
         for (int r = 0; r < batchSize; r++)
         {
             // One-hot: y[c] = 1 when c is the label, else 0.

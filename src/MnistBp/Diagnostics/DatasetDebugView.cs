@@ -36,7 +36,7 @@ internal sealed class DatasetDebugView(Dataset data)
                 return [];
             }
 
-            ReadOnlySpan<float> pixels = data.Images.Row(0);
+            ReadOnlySpan<float> pixels = data.ImageRows(0, 1, new float[data.FeatureCount]);
             int width = data.ImageShape.Count >= 2 ? data.ImageShape[^1] : pixels.Length;
             var rows = new string[pixels.Length / width];
             for (int r = 0; r < rows.Length; r++)

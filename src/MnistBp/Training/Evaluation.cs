@@ -79,15 +79,16 @@ public sealed class Evaluation
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         var confusion = new int[data.ClassCount, data.ClassCount];
         ReadOnlySpan<byte> labels = data.Labels.Span;
-        ReadOnlySpan<float> images = data.Images.AsSpan();
-        var outputs = new float[Math.Min(batchSize, data.Count) * data.ClassCount];
+        int largestBatch = Math.Min(batchSize, data.Count);
+        var outputs = new float[largestBatch * data.ClassCount];
+        var inputs = new float[largestBatch * data.FeatureCount]; // one batch of pixels as floats
         for (int first = 0; first < data.Count; first += batchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
             int rows = Math.Min(batchSize, data.Count - first);
             Span<float> batchOutputs = outputs.AsSpan(0, rows * data.ClassCount);
             // Predict, not Forward: evaluating leaves the layers' training caches alone.
-            model.Predict(images.Slice(first * data.FeatureCount, rows * data.FeatureCount), batchOutputs, rows);
+            model.Predict(data.ImageRows(first, rows, inputs), batchOutputs, rows);
             for (int r = 0; r < rows; r++)
             {
                 confusion[labels[first + r], ArgMax(batchOutputs.Slice(r * data.ClassCount, data.ClassCount))]++;

@@ -150,6 +150,56 @@ public class DatasetTests
     }
 
     [Test]
+    public void FillBatch_gives_the_same_bits_from_the_stored_bytes_as_from_Images([Values(1, 2)] int threads)
+    {
+        // Big enough (300 rows of 784) for the gather to split across threads.
+        var random = new DeterministicRandom(5);
+        byte[] pixels = [.. Enumerable.Range(0, 300 * 784).Select(_ => (byte)random.NextInt(256))];
+        byte[] labels = [.. Enumerable.Range(0, 300).Select(i => (byte)(i % 10))];
+        Dataset data = Dataset.FromIdx(new IdxArray([300, 28, 28], pixels, "images"), new IdxArray([300], labels, "labels"), 10);
+        int[] indices = [.. Enumerable.Range(0, 128).Select(_ => random.NextInt(300))];
+        var fromBytes = new Tensor(128, 784);
+        var fromFloats = new Tensor(128, 784);
+        var targets = new Tensor(128, 10);
+        int savedThreads = Kernels.ThreadCount;
+        Kernels.ThreadCount = threads;
+        try
+        {
+            data.FillBatch(indices, fromBytes, targets); // Images not built yet: from the bytes
+            Tensor images = data.Images;                  // from here on, FillBatch reads Images
+            data.FillBatch(indices, fromFloats, targets);
+
+            Assert.That(fromBytes.ToArray().Select(BitConverter.SingleToInt32Bits), Is.EqualTo(fromFloats.ToArray().Select(BitConverter.SingleToInt32Bits)));
+            Assert.That(fromBytes.Row(0).ToArray(), Is.EqualTo(images.Row(indices[0]).ToArray()));
+            Assert.That(images[indices[5], 7], Is.EqualTo(pixels[indices[5] * 784 + 7] / 255f));
+        }
+        finally
+        {
+            Kernels.ThreadCount = savedThreads;
+        }
+    }
+
+    [Test]
+    public void Writing_to_Images_changes_what_FillBatch_copies_and_what_Slice_keeps()
+    {
+        Dataset data = Small();
+        Tensor images = data.Images;
+        Assert.That(data.Images, Is.SameAs(images), "built once, then the dataset's own tensor");
+        images[2, 1] = 0.5f;
+        var inputs = new Tensor(1, 6);
+        var targets = new Tensor(1, 5);
+
+        data.FillBatch([2], inputs, targets);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(inputs[0, 1], Is.EqualTo(0.5f));
+            Assert.That(data.Slice(2, 1).Images[0, 1], Is.EqualTo(0.5f));
+            Assert.That(Small().Slice(2, 1).Images[0, 1], Is.EqualTo(20 / 255f), "a slice of the bytes");
+        }
+    }
+
+    [Test]
     public void FillBatch_allocates_nothing()
     {
         Dataset data = Small();
