@@ -83,6 +83,28 @@ public class TunedKernelTests
     }
 
     [Test]
+    public void Tuned_sigmoid_gives_the_bits_of_the_vector_path_on_any_thread_count([Values(1, 2, 3)] int threads)
+    {
+        // Short lengths (tails of every size) and batch-sized ones (split across threads, with a tail).
+        int[] lengths = [.. Enumerable.Range(0, 68), 8192, 12800, 12807, 30000];
+        Kernels.ThreadCount = threads;
+        foreach (int length in lengths)
+        {
+            var random = new DeterministicRandom((ulong)length);
+            float[] x = [.. Enumerable.Range(0, length).Select(_ => (float)(8 * random.NextGaussian()))];
+            float[] tuned = new float[length], vector = new float[length];
+
+            Kernels.Path = KernelPath.Tuned;
+            Kernels.UseVector512 = true;
+            Kernels.Sigmoid(x, tuned);
+            Kernels.Path = KernelPath.Vector;
+            Kernels.Sigmoid(x, vector);
+
+            Assert.That(tuned.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(vector.Select(BitConverter.SingleToInt32Bits)), $"length {length}, {threads} threads");
+        }
+    }
+
+    [Test]
     public void GatherRows_copies_the_named_rows_on_one_thread_and_on_several([Values(1, 2, 3)] int threads, [Values(1, 7, 784)] int rowLength)
     {
         Kernels.ThreadCount = threads;
