@@ -2,8 +2,8 @@
 // Vector<float> loops in Kernels.MatMul.cs compute the same thing). It is register tiling and
 // nothing more: a tile of up to 6 rows x 2 vectors of C stays in registers while the whole inner
 // dimension streams past, one fused multiply-add per lane per step. Leftover columns are done by
-// the same generic tile with narrower vectors (512 -> 256 -> 128 bits), and the last 1-3 columns
-// through a zero-padded 4-wide copy. No other packing, no assembly. Work is split across threads by column strips, so every element of C is computed
+// the same generic tile with narrower vectors (512 -> 256 -> 128 bits), and the last few columns
+// through a zero-padded copy one vector wide. No other packing, no assembly. Work is split across threads by column strips, so every element of C is computed
 // by one thread in one fixed order: the result has the same bits for any thread count.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -13,8 +13,12 @@ namespace MnistBp;
 
 public static unsafe partial class Kernels
 {
-    /// <summary>Multiply-adds (m x n x k) below which a product is not split across threads: waking them costs more.</summary>
-    private const long ParallelGemmThreshold = 256 * 1024;
+    /// <summary>
+    /// Multiply-adds (m x n x k) below which a product is not split across threads: handing work to
+    /// another core costs about half a microsecond, some 60,000 multiply-adds. (The output layer of
+    /// 784-100-10 at batch 128, 128,000 multiply-adds, is split; at batch 32 it is not.)
+    /// </summary>
+    private const long ParallelGemmThreshold = 64 * 1024;
 
     /// <summary>
     /// Whether the tuned kernel uses 512-bit vectors where the hardware has them. On by default;
@@ -127,6 +131,13 @@ public static unsafe partial class Kernels
         {
             j = Strips<Simd512, Vector512<float>, Two>(in o, j, last);
             j = Strips<Simd512, Vector512<float>, One>(in o, j, last);
+            if (j < last && (last - j) % Vector128<float>.Count != 0)
+            {
+                // Fewer than 16 columns left, and not a whole number of 4-wide vectors (the 10 outputs
+                // of an MNIST network): one zero-padded 16-wide strip does them all at once.
+                PaddedColumns<Simd512, Vector512<float>>(in o, j, last - j);
+                return;
+            }
         }
 
         j = Strips<Simd256, Vector256<float>, Two>(in o, j, last);
@@ -134,7 +145,7 @@ public static unsafe partial class Kernels
         j = Strips<Simd128, Vector128<float>, One>(in o, j, last);
         if (j < last)
         {
-            PaddedColumns(in o, j, last - j);
+            PaddedColumns<Simd128, Vector128<float>>(in o, j, last - j);
         }
     }
 
@@ -173,30 +184,42 @@ public static unsafe partial class Kernels
     }
 
     /// <summary>
-    /// The last 1 to 3 columns of C, narrower than any vector: copy those columns of B into a
-    /// 4-wide block padded with zeros, run the 4-wide tile on it, and copy the wanted columns back.
-    /// Each element is summed exactly as a full tile would sum it.
+    /// The last columns of C, fewer than a vector holds: copy those columns of B into a block one
+    /// vector wide, padded with zeros, run the one-vector tile on it into a block of C as wide, and
+    /// copy the wanted columns back. Each element is summed exactly as a full tile would sum it.
     /// </summary>
-    private static void PaddedColumns(in GemmOperands o, int j, int columns)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PaddedColumns<TSimd, TVector>(in GemmOperands o, int j, int columns)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
     {
-        const int Width = 4;
-        float[] paddedB = ScratchMemory.AtLeast(ref t_tailB, o.K * Width), paddedC = ScratchMemory.AtLeast(ref t_tailC, o.M * Width);
+        int width = TSimd.Count;
+        float[] paddedB = ScratchMemory.AtLeast(ref t_tailB, o.K * width), paddedC = ScratchMemory.AtLeast(ref t_tailC, o.M * width);
+        ReadOnlySpan<float> b = MemoryMarshal.CreateReadOnlySpan(ref o.B, (int)(o.K * o.N));
         for (int p = 0; p < o.K; p++)
         {
-            for (int q = 0; q < Width; q++)
-            {
-                paddedB[p * Width + q] = q < columns ? Unsafe.Add(ref o.B, p * o.N + j + q) : 0f;
-            }
+            Span<float> row = paddedB.AsSpan(p * width, width);
+            b.Slice((int)(p * o.N) + j, columns).CopyTo(row);
+            row[columns..].Clear();
         }
 
-        var padded = new GemmOperands(ref o.A, o.ARowStride, o.AInnerStride, ref paddedB[0], ref paddedC[0], o.M, o.K, Width, accumulate: false);
-        Strips<Simd128, Vector128<float>, One>(in padded, 0, Width);
+        var padded = new GemmOperands(ref o.A, o.ARowStride, o.AInnerStride, ref paddedB[0], ref paddedC[0], o.M, o.K, width, accumulate: false);
+        Strips<TSimd, TVector, One>(in padded, 0, width);
+        Span<float> c = MemoryMarshal.CreateSpan(ref o.C, (int)(o.M * o.N));
         for (int i = 0; i < o.M; i++)
         {
-            for (int q = 0; q < columns; q++)
+            ReadOnlySpan<float> sums = paddedC.AsSpan(i * width, columns);
+            Span<float> cRow = c.Slice(i * (int)o.N + j, columns);
+            if (o.Accumulate)
             {
-                ref float cij = ref Unsafe.Add(ref o.C, i * o.N + j + q);
-                cij = o.Accumulate ? cij + paddedC[i * Width + q] : paddedC[i * Width + q];
+                for (int q = 0; q < columns; q++)
+                {
+                    cRow[q] += sums[q];
+                }
+            }
+            else
+            {
+                sums.CopyTo(cRow);
             }
         }
     }
