@@ -29,15 +29,23 @@ internal static class EpochCommand
         MnistData mnist = Mnist.Load(data ?? DataFolder.Find(), download: false);
         Console.WriteLine($"# MnistBp epoch timer: 784-100-10, {mnist.Train.Count} training images; Vector512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, Vector<float>.Count {System.Numerics.Vector<float>.Count}, {Environment.ProcessorCount} cores");
 
-        // Warm-up, untimed: every batch size and thread count once on 3,000 images (JIT tiering, buffers).
-        Dataset warmUp = mnist.Train.Slice(0, 3000);
-        foreach (int t in threads)
+        // Warm-up, untimed: every batch size and thread count on 10,000 images (buffers, first calls),
+        // then a pause. .NET compiles a method quickly first and optimizes it on a background thread
+        // once it has been called often (tiered compilation); without the pause the first timed epoch
+        // partly ran the quick code and was 20-40% slower at batch 10 than the following ones.
+        Dataset warmUp = mnist.Train.Slice(0, 10_000);
+        for (int round = 0; round < 2; round++)
         {
-            foreach (int b in batches)
+            foreach (int t in threads)
             {
-                Kernels.ThreadCount = t;
-                NewTrainer().Fit(warmUp, new TrainingOptions { BatchSize = b });
+                foreach (int b in batches)
+                {
+                    Kernels.ThreadCount = t;
+                    NewTrainer().Fit(warmUp, new TrainingOptions { BatchSize = b });
+                }
             }
+
+            Thread.Sleep(500);
         }
 
         for (int rep = 0; rep < reps; rep++)
