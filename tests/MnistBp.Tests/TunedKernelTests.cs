@@ -105,6 +105,32 @@ public class TunedKernelTests
     }
 
     [Test]
+    public void Tuned_sigmoid_backward_and_axpy_give_the_scalar_bits_on_any_thread_count([Values(1, 2, 3)] int threads, [Values] bool use512)
+    {
+        // Batch-sized lengths: split across threads (from 8192 and 32768 elements), with tails.
+        Kernels.ThreadCount = threads;
+        Kernels.Path = KernelPath.Tuned;
+        Kernels.UseVector512 = use512;
+        foreach (int length in new[] { 12800, 12807, 30000, 78400, 78417 })
+        {
+            var random = new DeterministicRandom((ulong)length);
+            float[] s = [.. Enumerable.Range(0, length).Select(_ => (float)random.NextDouble())];
+            float[] d = [.. Enumerable.Range(0, length).Select(_ => (float)random.NextGaussian())];
+            float[] tuned = new float[length], twin = new float[length];
+
+            Kernels.SigmoidBackward(s, d, tuned);
+            Kernels.SigmoidBackwardScalar(s, d, twin);
+            Assert.That(tuned.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(twin.Select(BitConverter.SingleToInt32Bits)), $"SigmoidBackward, length {length}");
+
+            s.CopyTo(tuned, 0);
+            s.CopyTo(twin, 0);
+            Kernels.Axpy(-3f, d, tuned);
+            Kernels.AxpyScalar(-3f, d, twin);
+            Assert.That(tuned.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(twin.Select(BitConverter.SingleToInt32Bits)), $"Axpy, length {length}");
+        }
+    }
+
+    [Test]
     public void GatherRows_copies_the_named_rows_on_one_thread_and_on_several([Values(1, 2, 3)] int threads, [Values(1, 7, 784)] int rowLength)
     {
         Kernels.ThreadCount = threads;

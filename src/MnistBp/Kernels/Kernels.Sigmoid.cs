@@ -70,7 +70,7 @@ public static unsafe partial class Kernels
 
         fixed (float* px = x, pd = destination)
         {
-            var job = new ElementwiseJob(px, pd, x.Length);
+            var job = new ElementwiseJob(px, null, pd, x.Length);
             KernelThreads.Run(&SigmoidPart, &job, parts);
         }
     }
@@ -78,10 +78,7 @@ public static unsafe partial class Kernels
     private static void SigmoidPart(void* state, int part, int parts)
     {
         ref readonly ElementwiseJob job = ref *(ElementwiseJob*)state;
-        // Blocks of whole vectors; the last part also takes the elements after the last whole vector.
-        int vectors = job.Length / Vector512<float>.Count;
-        int first = (int)((long)vectors * part / parts) * Vector512<float>.Count;
-        int last = part == parts - 1 ? job.Length : (int)((long)vectors * (part + 1) / parts) * Vector512<float>.Count;
+        (int first, int last) = job.Part(part, parts);
         Sigmoid512(ref Unsafe.AsRef<float>(job.X), ref Unsafe.AsRef<float>(job.Destination), first, last);
     }
 
@@ -109,11 +106,21 @@ public static unsafe partial class Kernels
     }
 
     /// <summary>An element-wise kernel's operands as pinned pointers, so that worker threads can reach them.</summary>
-    private readonly struct ElementwiseJob(float* x, float* destination, int length)
+    private readonly struct ElementwiseJob(float* x, float* y, float* destination, int length)
     {
         public readonly float* X = x;
+        public readonly float* Y = y;
         public readonly float* Destination = destination;
         public readonly int Length = length;
+
+        /// <summary>The elements [first, last) of a part: blocks of whole 512-bit vectors, the last part also taking the elements after the last whole vector.</summary>
+        public (int First, int Last) Part(int part, int parts)
+        {
+            int vectors = Length / Vector512<float>.Count;
+            int first = (int)((long)vectors * part / parts) * Vector512<float>.Count;
+            int last = part == parts - 1 ? Length : (int)((long)vectors * (part + 1) / parts) * Vector512<float>.Count;
+            return (first, last);
+        }
     }
 
     /// <summary>Scalar twin of <see cref="Sigmoid"/>.</summary>
@@ -146,6 +153,12 @@ public static unsafe partial class Kernels
             return;
         }
 
+        if (UseTuned && UseVector512)
+        {
+            SigmoidBackwardTuned(output, dOutput, dInput);
+            return;
+        }
+
         int count = Vector<float>.Count, i = 0;
         for (; i <= output.Length - count; i += count)
         {
@@ -157,6 +170,42 @@ public static unsafe partial class Kernels
         {
             float s = output[i];
             dInput[i] = dOutput[i] * s * (1f - s);
+        }
+    }
+
+    /// <summary><see cref="SigmoidBackward"/> with 512-bit vectors, split across threads when long; the same operations in the same order, so the same bits.</summary>
+    private static void SigmoidBackwardTuned(ReadOnlySpan<float> output, ReadOnlySpan<float> dOutput, Span<float> dInput)
+    {
+        int parts = output.Length < ParallelSigmoidThreshold ? 1 : Math.Min(ThreadCount, output.Length / Vector512<float>.Count);
+        fixed (float* s = output, d = dOutput, di = dInput)
+        {
+            var job = new ElementwiseJob(s, d, di, output.Length);
+            if (parts <= 1)
+            {
+                SigmoidBackwardPart(&job, 0, 1);
+                return;
+            }
+
+            KernelThreads.Run(&SigmoidBackwardPart, &job, parts);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SigmoidBackwardPart(void* state, int part, int parts)
+    {
+        ref readonly ElementwiseJob job = ref *(ElementwiseJob*)state;
+        (int first, int last) = job.Part(part, parts);
+        int i = first;
+        for (; i <= last - Vector512<float>.Count; i += Vector512<float>.Count)
+        {
+            Vector512<float> s = Vector512.Load(job.X + i);
+            (Vector512.Load(job.Y + i) * s * (Vector512<float>.One - s)).Store(job.Destination + i);
+        }
+
+        for (; i < last; i++)
+        {
+            float s = job.X[i];
+            job.Destination[i] = job.Y[i] * s * (1f - s);
         }
     }
 
