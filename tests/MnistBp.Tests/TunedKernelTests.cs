@@ -20,7 +20,6 @@ public class TunedKernelTests
         _savedPath = Kernels.Path;
         _saved512 = Kernels.UseVector512;
         _savedThreads = Kernels.ThreadCount;
-        KernelThreads.ResetStalls(); // so that a split is really split, even on a busy machine
     }
 
     [TearDown]

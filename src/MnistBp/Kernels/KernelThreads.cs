@@ -5,11 +5,6 @@
 // one by one, so a worker that is late (its core busy elsewhere) costs nothing: the caller simply
 // does more parts itself. The operands stay pinned until every part is done. Calls from several
 // threads at once do not queue: whoever finds the workers busy runs its call alone.
-// A worker that has claimed a part and then loses its core to another process makes the caller
-// wait for it, sometimes milliseconds. When that happens again and again (a shared machine whose
-// other cores are busy), every call runs on the calling thread alone for the next 100 ms, and then
-// the workers are tried again: on such a machine two threads were 2.4x slower than one. The
-// results do not change, since they are the same bits for any number of threads.
 using System.Diagnostics;
 
 namespace MnistBp;
@@ -31,15 +26,6 @@ internal static unsafe class KernelThreads
     private static long s_claim;
     private static int s_done;
 
-    // Stalled calls: the caller waited more than StallTicks for a worker after finishing its own parts.
-    private static readonly long s_stallTicks = Stopwatch.Frequency / 10_000; // 100 µs
-    private const int StallsBeforeSolo = 3;
-    private const int CallsBeforeForgettingStalls = 1000;
-    private const int SoloMilliseconds = 100;
-    private static int s_stalls;
-    private static int s_callsSinceStall;
-    private static long s_soloUntil; // Environment.TickCount64 until which calls run alone; 0 when not
-
     /// <summary>Threads a kernel call may use, the caller included; 1 turns the workers off.</summary>
     public static int ThreadCount
     {
@@ -53,7 +39,7 @@ internal static unsafe class KernelThreads
     /// </summary>
     public static void Run(delegate*<void*, int, int, void> work, void* state, int parts)
     {
-        if (parts <= 1 || RunningSolo() || !s_lock.TryEnter())
+        if (parts <= 1 || !s_lock.TryEnter())
         {
             for (int part = 0; part < parts; part++)
             {
@@ -79,75 +65,14 @@ internal static unsafe class KernelThreads
             }
 
             RunParts(generation);
-            int spins = 0;
-            long waitStart = 0;
             while (Volatile.Read(ref s_done) != parts)
             {
                 Thread.SpinWait(8); // a few pause instructions; no system call while a part finishes
-                if (++spins == 256)
-                {
-                    waitStart = Stopwatch.GetTimestamp(); // a long wait: start timing it (short ones are never timed)
-                }
             }
-
-            NoteWait(waitStart != 0 && Stopwatch.GetTimestamp() - waitStart > s_stallTicks);
         }
         finally
         {
             s_lock.Exit();
-        }
-    }
-
-    private static long s_soloCalls;
-
-    /// <summary>Calls that ran on the calling thread alone because workers kept stalling (for tests and diagnostics).</summary>
-    public static long SoloCalls => Interlocked.Read(ref s_soloCalls);
-
-    /// <summary>Forgets past stalls and ends solo running at once (tests).</summary>
-    public static void ResetStalls()
-    {
-        s_stalls = 0;
-        s_callsSinceStall = 0;
-        Volatile.Write(ref s_soloUntil, 0);
-    }
-
-    private static bool RunningSolo()
-    {
-        long until = Volatile.Read(ref s_soloUntil);
-        if (until == 0)
-        {
-            return false;
-        }
-
-        if (Environment.TickCount64 < until)
-        {
-            Interlocked.Increment(ref s_soloCalls);
-            return true;
-        }
-
-        Volatile.Write(ref s_soloUntil, 0); // time is up: try the workers again
-        return false;
-    }
-
-    /// <summary>Counts stalled calls (under s_lock); too many within a thousand calls switches to solo running.</summary>
-    private static void NoteWait(bool stalled)
-    {
-        if (!stalled)
-        {
-            if (++s_callsSinceStall >= CallsBeforeForgettingStalls)
-            {
-                s_stalls = 0;
-                s_callsSinceStall = 0;
-            }
-
-            return;
-        }
-
-        s_callsSinceStall = 0;
-        if (++s_stalls >= StallsBeforeSolo)
-        {
-            s_stalls = 0;
-            Volatile.Write(ref s_soloUntil, Environment.TickCount64 + SoloMilliseconds);
         }
     }
 
