@@ -11,7 +11,12 @@ The three are interleaved round by round (MnistBp, numpy, torch, then the next r
 order), so a noisy neighbour hurts all of them alike. Prints every timed line, then a table of
 medians [min-max] and the ratio MnistBp / peer for the best setting of each.
 
-usage: /usr/bin/python3 benchmarks/side-by-side.py [--rounds 3] [--mnist DIR] [--out FILE]
+Between two tools the script waits --settle seconds (default 10): on the sandbox VM this was
+measured on, every multi-threaded run was 1.6-2.7x slower for a few seconds after PyTorch's
+process exited (memory the VM reclaims in the background; single-threaded runs were not slowed),
+so without the pause whichever tool came right after PyTorch lost.
+
+usage: /usr/bin/python3 benchmarks/side-by-side.py [--rounds 3] [--settle 10] [--mnist DIR] [--out FILE]
 Needs: apt-get install -y python3-torch python3-numpy libopenblas0-pthread python3-threadpoolctl
 """
 import argparse
@@ -83,6 +88,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--mnist", default=os.environ.get("MNISTBP_DATA", os.path.join(os.path.dirname(ROOT), "shared", "datasets", "mnist")))
+    ap.add_argument("--settle", type=float, default=10.0, help="seconds to wait before each tool's run")
     ap.add_argument("--out", help="also write the summary table to this file")
     args = ap.parse_args()
     mnist = os.path.abspath(args.mnist)
@@ -96,6 +102,7 @@ def main():
     for rnd in range(args.rounds):
         order = runners[rnd % 3:] + runners[:rnd % 3]
         for name, runner in order:
+            time.sleep(args.settle)
             print(f"=== round {rnd + 1}/{args.rounds}: {name}", flush=True)
             rows += runner()
 
@@ -105,7 +112,7 @@ def main():
 
     lines = [f"# MnistBp vs peers, one epoch of 784-100-10 on 60,000 MNIST images ({started})",
              f"# machine: {machine()}",
-             f"# {args.rounds} interleaved rounds; seconds per epoch, median [min-max]", ""]
+             f"# {args.rounds} interleaved rounds, {args.settle:g} s pause before each tool; seconds per epoch, median [min-max]", ""]
     header = f"{'':10} {'setting':22}" + "".join(f"{'batch ' + str(b):>24}" for b in BATCHES)
     lines.append(header)
     best = {}
