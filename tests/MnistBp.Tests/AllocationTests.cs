@@ -85,6 +85,16 @@ public class AllocationTests
             random.Shuffle(order);
             data.FillBatch(order.AsSpan(0, 10), inputs, targets);
         }, 10), Is.Zero);
+
+        // MNIST-sized rows and a batch of 128: the gather is split across threads.
+        Dataset mnistSized = Dataset.FromIdx(new IdxArray([1000, 28, 28], new byte[1000 * 784], "images"), new IdxArray([1000], new byte[1000], "labels"), classCount: 10);
+        var batch = new Tensor(128, 784);
+        var batchTargets = new Tensor(128, 10);
+        Assert.That(SmallestOfThreeWindows(() =>
+        {
+            random.Shuffle(order);
+            mnistSized.FillBatch(order.AsSpan(0, 128), batch, batchTargets);
+        }, 10), Is.Zero);
     }
 
     [Test]

@@ -158,6 +158,13 @@ public class TrainingTests
         Assert.That(evaluation.Accuracy, Is.EqualTo(4 / 6.0).Within(1e-12));
         Assert.That(evaluation.PerClassAccuracy(), Is.EqualTo(new[] { 0.5, 1.0, 2 / 3.0 }).Within(1e-12));
         Assert.That(evaluation.FormatConfusionMatrix(), Does.Contain("  2      1     0     2    66.67%"));
+
+        // The same from the float tensor once Images is built, and an edit to it counts: item 1 now looks like a 0.
+        Tensor images = data.Images;
+        Assert.That(Evaluation.Of(new Sequential(identity), data, batchSize: 4).ToConfusionMatrix(), Is.EqualTo(evaluation.ToConfusionMatrix()));
+        images[1, 0] = 1f;
+        images[1, 1] = 0f;
+        Assert.That(Evaluation.Of(new Sequential(identity), data, batchSize: 4).ToConfusionMatrix(), Is.EqualTo(new int[,] { { 2, 0, 0 }, { 0, 1, 0 }, { 1, 0, 2 } }));
     }
 
     [Test]

@@ -8,7 +8,8 @@ public class TunedKernelTests
 {
     private static readonly (int M, int K, int N)[] s_shapes =
         [(1, 1, 1), (10, 784, 100), (33, 17, 47), (7, 100, 10), (128, 784, 100), (784, 10, 100), (5, 3, 31), (13, 64, 16),
-         (1, 784, 100), (1, 50, 211), (1, 3, 48)]; // single rows: the 6-vector row tile
+         (1, 784, 100), (1, 50, 211), (1, 3, 48), // single rows: the 6-vector row tile
+         (128, 100, 10), (32, 100, 10), (100, 128, 10)]; // the 10 outputs: one padded 16-wide strip, split across threads at batch 128
 
     private KernelPath _savedPath;
     private bool _saved512;
@@ -61,9 +62,10 @@ public class TunedKernelTests
     }
 
     [Test]
-    public void Splitting_across_threads_gives_the_same_bits([Values(2, 3, 5)] int threads)
+    public void Splitting_across_threads_gives_the_same_bits([Values(2, 3, 5)] int threads, [Values] bool use512)
     {
         Kernels.Path = KernelPath.Tuned;
+        Kernels.UseVector512 = use512;
         foreach ((int m, int k, int n) in s_shapes)
         {
             (float[] a, float[] b, float[] c0) = Operands(m, k, n);
@@ -107,11 +109,12 @@ public class TunedKernelTests
     [Test]
     public void Tuned_sigmoid_backward_and_axpy_give_the_scalar_bits_on_any_thread_count([Values(1, 2, 3)] int threads, [Values] bool use512)
     {
-        // Batch-sized lengths: split across threads (from 8192 and 32768 elements), with tails.
+        // Short lengths (tails of every size, one thread) and batch-sized ones (split across threads
+        // from 8192 and 32768 elements, with tails).
         Kernels.ThreadCount = threads;
         Kernels.Path = KernelPath.Tuned;
         Kernels.UseVector512 = use512;
-        foreach (int length in new[] { 12800, 12807, 30000, 78400, 78417 })
+        foreach (int length in new[] { 0, 1, 15, 16, 17, 33, 100, 12800, 12807, 30000, 78400, 78417 })
         {
             var random = new DeterministicRandom((ulong)length);
             float[] s = [.. Enumerable.Range(0, length).Select(_ => (float)random.NextDouble())];
@@ -121,6 +124,9 @@ public class TunedKernelTests
             Kernels.SigmoidBackward(s, d, tuned);
             Kernels.SigmoidBackwardScalar(s, d, twin);
             Assert.That(tuned.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(twin.Select(BitConverter.SingleToInt32Bits)), $"SigmoidBackward, length {length}");
+            float[] inPlace = (float[])d.Clone();
+            Kernels.SigmoidBackward(s, inPlace, inPlace); // dInput over dOutput, as Sigmoid.Backward may do
+            Assert.That(inPlace.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(twin.Select(BitConverter.SingleToInt32Bits)), $"SigmoidBackward in place, length {length}");
 
             s.CopyTo(tuned, 0);
             s.CopyTo(twin, 0);

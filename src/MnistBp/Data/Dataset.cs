@@ -1,9 +1,9 @@
-// Dataset: labelled images ready for training: every image flattened into one row of a
-// [count x features] Tensor with pixels scaled to [0, 1], the labels as class indices, and
-// FillBatch, which copies a mini-batch of rows and their one-hot targets without allocating.
-// The pixels are kept as the bytes of the IDX file (a quarter of the memory of floats, and a quarter
-// of the traffic when a shuffled mini-batch is gathered); the float tensor is built the first time
-// someone asks for Images, and from then on it is what FillBatch reads.
+// Dataset: labelled images ready for training: every image flattened into one row of pixels (as
+// the bytes of the IDX file: a quarter of the memory of floats, and a quarter of the traffic when a
+// shuffled mini-batch is gathered), the labels as class indices, and FillBatch, which copies a
+// mini-batch of rows as floats in [0, 1] and their one-hot targets without allocating. The float
+// tensor of all images, Images, is built the first time someone asks for it, and from then on it is
+// what FillBatch reads.
 // It reads any image shape and class count (MNIST's 28 x 28 and 10 are just arguments); it does
 // not shuffle (DeterministicRandom.Shuffle does, on an index array), augment or download.
 using System.Collections.ObjectModel;
@@ -43,10 +43,14 @@ public sealed class Dataset
     /// <remarks>
     /// A dataset keeps its pixels as bytes; this [<see cref="Count"/> x <see cref="FeatureCount"/>]
     /// float tensor (4 bytes per pixel: 188 MB for the 60,000 MNIST training images) is built the first
-    /// time it is read. It is the dataset's own tensor, not a copy: writing to it changes the dataset,
-    /// and <see cref="FillBatch"/> reads it from then on (with the same results, a little more slowly).
+    /// time it is read (the bytes are kept too). It is the dataset's own tensor, not a copy: writing to
+    /// it changes the dataset, and <see cref="FillBatch"/> reads it from then on (with the same results,
+    /// a little more slowly).
     /// </remarks>
     public Tensor Images => _images ?? BuildImages();
+
+    /// <summary><see cref="Images"/> when it has been built, else null (for the debugger, which must not build it).</summary>
+    internal Tensor? ImagesIfBuilt => _images;
 
     /// <summary>The label of each image: a class index from 0 to <see cref="ClassCount"/> - 1, one byte per image as stored in the IDX file.</summary>
     public ReadOnlyMemory<byte> Labels => _labels;
@@ -130,7 +134,10 @@ public sealed class Dataset
         return new Dataset(images.Data.ToArray(), null, count, (int)featureCount, labelBytes.ToArray(), imageShape, classCount);
     }
 
-    /// <summary>A new dataset holding copies of items <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> - 1.</summary>
+    /// <summary>
+    /// A new dataset holding copies of items <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> - 1:
+    /// of their bytes, or of their rows of <see cref="Images"/> when this dataset's Images has been built (so edits to it carry over).
+    /// </summary>
     /// <param name="start">The first item to copy.</param>
     /// <param name="count">The number of items to copy; zero or more.</param>
     /// <returns>An independent dataset with the same <see cref="ImageShape"/> and <see cref="ClassCount"/>.</returns>

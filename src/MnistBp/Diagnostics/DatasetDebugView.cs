@@ -70,6 +70,10 @@ internal sealed class DatasetDebugView(Dataset data)
         }
     }
 
-    /// <summary>The pixels, [count x features] (the tensor's own view shows its first rows).</summary>
-    public Tensor Images => data.Images;
+    /// <summary>
+    /// The pixels as floats, [count x features], when <see cref="Dataset.Images"/> has been built; null
+    /// otherwise (the view does not build it: that would take 4 bytes per pixel and switch FillBatch
+    /// to the float copy, just because someone looked).
+    /// </summary>
+    public Tensor? Images => data.ImagesIfBuilt;
 }

@@ -81,7 +81,7 @@ public sealed class Evaluation
         ReadOnlySpan<byte> labels = data.Labels.Span;
         int largestBatch = Math.Min(batchSize, data.Count);
         var outputs = new float[largestBatch * data.ClassCount];
-        var inputs = new float[largestBatch * data.FeatureCount]; // one batch of pixels as floats
+        float[] inputs = ScratchMemory.AtLeast(ref t_inputs, largestBatch * data.FeatureCount); // one batch of pixels as floats
         for (int first = 0; first < data.Count; first += batchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -97,6 +97,9 @@ public sealed class Evaluation
 
         return new Evaluation(confusion);
     }
+
+    [ThreadStatic]
+    private static float[]? t_inputs;
 
     /// <summary>The index of the largest value (the first one on ties); -1 for an empty span.</summary>
     /// <param name="values">The values, such as one row of a model's output.</param>
