@@ -13,6 +13,7 @@ public static unsafe partial class Kernels
 {
     /// <summary>Elements from which the tuned Sigmoid splits across threads (a [128 x 100] batch is above it).</summary>
     private const int ParallelSigmoidThreshold = 8192;
+
     /// <summary>Element-wise logistic sigmoid: <c>destination[i] = 1 / (1 + exp(-x[i]))</c>.</summary>
     /// <param name="x">The inputs.</param>
     /// <param name="destination">The outputs, as long as <paramref name="x"/>; may be the same span as <paramref name="x"/>.</param>
