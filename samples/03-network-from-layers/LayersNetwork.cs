@@ -53,11 +53,11 @@ public static class LayersNetwork
         {
             for (int i = 0; i < inputs.Length; i++)
             {
-                Tensor yPred = model.Forward(inputs[i]);     // forward
-                loss.Forward(yPred, targets[i]);             // loss
-                model.ZeroGrad();                            // zero grad
-                model.Backward(loss.Backward());             // backward: every d_L_d_w at once
-                optimizer.Step();                            // step: w -= learn_rate * d_L_d_w
+                Tensor yPred = model.Forward(inputs[i]);                 // forward
+                loss.Forward(yPred, targets[i]);                         // loss
+                model.ZeroGrad();                                        // zero grad
+                model.Backward(loss.Backward(yPred, targets[i]));        // backward: d_L_d_ypred, then every d_L_d_w at once
+                optimizer.Step();                                        // step: w -= learn_rate * d_L_d_w
             }
 
             if (epoch % 10 == 0)

@@ -2,8 +2,10 @@
 // matrices). Layers add into Gradient during Backward; optimizers are the only code that changes
 // Value. It holds no optimizer state (momentum, Adam moments live in the optimizer).
 // ZeroGrad does not sweep the gradient with zeros at once: it marks it as zero, and the next
-// Backward writes its sum instead of adding it (one pass over dW per step instead of two).
-// Reading Gradient while it is marked clears it first, so the marking is never visible.
+// Backward writes its sum instead of adding it (one pass over dW per step instead of two). That
+// protocol is public: a layer asks GradientToAccumulate(out accumulate) and overwrites when
+// accumulate is false. A layer that simply adds into Gradient is right too: reading Gradient while
+// it is marked clears it first, so the marking is never visible in the numbers.
 using System.Diagnostics;
 
 namespace MnistBp;
@@ -34,6 +36,12 @@ public sealed class Parameter
     private bool _gradientIsZero;
 
     /// <summary>dLoss/dValue, accumulated by Backward until <see cref="ZeroGrad"/> clears it.</summary>
+    /// <remarks>
+    /// Right after <see cref="ZeroGrad"/> the clear is still pending; reading this property performs
+    /// it (one pass of zeros), so what is read is always the true gradient. Layers that want to skip
+    /// that pass use <see cref="GradientToAccumulate"/>; the debugger and <see cref="ToString"/> use
+    /// <see cref="IsGradientZero"/> and never trigger it.
+    /// </remarks>
     public Tensor Gradient
     {
         get
@@ -48,14 +56,20 @@ public sealed class Parameter
         }
     }
 
-    /// <summary>Sets the gradient to zero before the next backward pass.</summary>
+    /// <summary>True from <see cref="ZeroGrad"/> until the next write: the gradient is zero, whatever its buffer still holds.</summary>
+    public bool IsGradientZero => _gradientIsZero;
+
+    /// <summary>Sets the gradient to zero before the next backward pass (lazily: see <see cref="GradientToAccumulate"/>).</summary>
     public void ZeroGrad() => _gradientIsZero = true;
 
     /// <summary>
-    /// For layers: the gradient to add into, and whether to add (false right after <see cref="ZeroGrad"/>,
-    /// when the kernel should overwrite the stale values instead of first clearing them).
+    /// For a layer's Backward: the gradient buffer to add this batch's gradient into, and whether to
+    /// add. <paramref name="accumulate"/> is false right after <see cref="ZeroGrad"/>: the buffer then
+    /// holds stale values and the layer must overwrite it instead of adding (which saves a pass of zeros).
     /// </summary>
-    internal Tensor GradientToAccumulate(out bool accumulate)
+    /// <param name="accumulate">True: add into the buffer. False: overwrite every element.</param>
+    /// <returns>The gradient buffer, shaped like <see cref="Value"/>.</returns>
+    public Tensor GradientToAccumulate(out bool accumulate)
     {
         accumulate = !_gradientIsZero;
         _gradientIsZero = false;
@@ -63,5 +77,5 @@ public sealed class Parameter
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"{Value} | {Gradient}";
+    public override string ToString() => _gradientIsZero ? $"{Value} | {_gradient.Describe()} (zero)" : $"{Value} | {_gradient}";
 }

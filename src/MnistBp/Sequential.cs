@@ -28,6 +28,9 @@ public sealed class Sequential
     /// <summary>The layers in forward order.</summary>
     public IReadOnlyList<Layer> Layers => _layers;
 
+    /// <summary>Counts the changes to the layer list, so a <see cref="Trainer"/> notices a layer added after its optimizer was made.</summary>
+    internal int Version { get; private set; }
+
     /// <summary>Every trainable parameter, layer by layer in forward order.</summary>
     public IReadOnlyList<Parameter> Parameters => _parameters ??= [.. _layers.SelectMany(layer => layer.Parameters)];
 
@@ -39,21 +42,31 @@ public sealed class Sequential
         ArgumentNullException.ThrowIfNull(layer);
         _layers.Add(layer);
         _parameters = null;
+        Version++;
         return this;
     }
 
     /// <summary>Runs the layers first to last on a mini-batch, each caching what its Backward needs.</summary>
     /// <param name="input">The input, [batchSize x inputSize].</param>
     /// <returns>The last layer's output, [batchSize x outputSize]; a buffer owned by that layer.</returns>
-    /// <exception cref="InvalidOperationException">The model has no layers.</exception>
+    /// <exception cref="InvalidOperationException">The model has no layers, or a layer returned a shape its <see cref="Layer.GetOutputSize"/> does not declare.</exception>
     public Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
         RequireLayers();
         Tensor activation = input;
-        foreach (Layer layer in _layers)
+        for (int i = 0; i < _layers.Count; i++)
         {
+            Layer layer = _layers[i];
+            int rows = activation.Rows, inputSize = activation.Columns;
             activation = layer.Forward(activation);
+            // Every layer's output must be what GetOutputSize declares: Predict and the model file rely on it.
+            if (activation is null || activation.Rows != rows || activation.Columns != layer.GetOutputSize(inputSize))
+            {
+                layer.RequireOutputShape(activation ?? throw new InvalidOperationException($"{layer}: Forward returned null."), rows, inputSize);
+            }
+
+            layer.LastShape = (rows, inputSize, activation.Columns);
         }
 
         return activation;
@@ -61,41 +74,40 @@ public sealed class Sequential
 
     /// <summary>
     /// Back-propagates dLoss/dOutput through the layers in reverse order, adding into every
-    /// parameter gradient. Call <see cref="ZeroGrad"/> first unless you mean to accumulate.
+    /// parameter gradient, and returns dLoss/dInput of the first layer. Call <see cref="ZeroGrad"/>
+    /// first unless you mean to accumulate.
     /// </summary>
     /// <param name="dOutput">dLoss/dOutput of the last layer, usually <see cref="Loss.Backward"/>.</param>
-    /// <returns>dLoss/dInput of the first layer.</returns>
-    public Tensor Backward(Tensor dOutput)
+    /// <returns>dLoss/dInput of the first layer; a buffer owned by that layer.</returns>
+    public Tensor Backward(Tensor dOutput) => Backward(dOutput, computeInputGradient: true)!;
+
+    /// <summary>
+    /// Back-propagates like <see cref="Backward(Tensor)"/>; with <paramref name="computeInputGradient"/>
+    /// false the first layer may skip dLoss/dInput (training needs only the parameter gradients, and
+    /// the input is data, not a parameter).
+    /// </summary>
+    /// <param name="dOutput">dLoss/dOutput of the last layer, usually <see cref="Loss.Backward"/>.</param>
+    /// <param name="computeInputGradient">Whether dLoss/dInput of the first layer is wanted.</param>
+    /// <returns>dLoss/dInput of the first layer, or null when it was not wanted and the layer skipped it.</returns>
+    /// <exception cref="InvalidOperationException">A layer other than the first returned no dInput.</exception>
+    public Tensor? Backward(Tensor dOutput, bool computeInputGradient)
     {
         ArgumentNullException.ThrowIfNull(dOutput);
         RequireLayers();
         // Walk the layers in reverse: each layer's dInput is the dOutput of the layer before it.
-        Tensor gradient = dOutput;
+        Tensor? gradient = dOutput;
         for (int i = _layers.Count - 1; i >= 0; i--)
         {
-            gradient = _layers[i].Backward(gradient);
+            Layer layer = _layers[i];
+            layer.InputGradientNeeded = i > 0 || computeInputGradient; // the first layer's input is the data
+            gradient = layer.Backward(gradient!);
+            if (gradient is null && i > 0)
+            {
+                throw new InvalidOperationException($"{layer}: Backward returned no dInput, but the layer below needs it.");
+            }
         }
 
         return gradient;
-    }
-
-    /// <summary>
-    /// Back-propagates like <see cref="Backward"/> but does not compute dLoss/dInput of the first layer:
-    /// training needs the parameter gradients only, and the input is data, not a parameter.
-    /// </summary>
-    /// <param name="dOutput">dLoss/dOutput of the last layer, usually <see cref="Loss.Backward"/>.</param>
-    public void BackwardParametersOnly(Tensor dOutput)
-    {
-        ArgumentNullException.ThrowIfNull(dOutput);
-        RequireLayers();
-        // Walk the layers in reverse, as in Backward; the first layer skips its input gradient.
-        Tensor gradient = dOutput;
-        for (int i = _layers.Count - 1; i > 0; i--)
-        {
-            gradient = _layers[i].Backward(gradient);
-        }
-
-        _layers[0].BackwardParametersOnly(gradient);
     }
 
     /// <summary>Sets every parameter gradient to zero.</summary>
@@ -107,7 +119,7 @@ public sealed class Sequential
         }
     }
 
-    /// <summary>Runs the model on a mini-batch and returns a new tensor with the outputs. Safe to call from several threads.</summary>
+    /// <summary>Runs the model on a batch and returns a new tensor with the outputs. Safe to call from several threads (see <see cref="Layer.Predict"/>).</summary>
     /// <param name="input">The input, [batchSize x inputSize].</param>
     /// <returns>A new tensor, [batchSize x outputSize].</returns>
     public Tensor Predict(Tensor input)
@@ -119,9 +131,9 @@ public sealed class Sequential
     }
 
     /// <summary>Runs the model on one sample. Safe to call from several threads.</summary>
-    /// <param name="sample">The sample's inputs.</param>
+    /// <param name="sample">The sample's inputs: one row, such as the 784 pixels of one digit.</param>
     /// <returns>The model's outputs for that sample.</returns>
-    public float[] Predict(ReadOnlySpan<float> sample)
+    public float[] PredictSample(ReadOnlySpan<float> sample)
     {
         var output = new float[GetOutputSize(sample.Length)];
         Predict(sample, output, batchSize: 1);

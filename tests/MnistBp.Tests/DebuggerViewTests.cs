@@ -96,17 +96,19 @@ public class DebuggerViewTests
     }
 
     [Test]
-    public void Dense_view_shows_its_sizes_and_its_two_parameters()
+    public void Dense_view_shows_its_kind_formula_last_batch_and_its_two_parameters()
     {
         (Dense hidden, _) = AliceBackward();
 
         object view = Proxy(hidden);
         Assert.That(Get(view, "Name"), Is.EqualTo("hidden"));
-        Assert.That(Get(view, "InputSize"), Is.EqualTo(2));
-        Assert.That(Get(view, "OutputSize"), Is.EqualTo(2));
-        Assert.That(Get(view, "Weights"), Is.SameAs(hidden.Weights), "expands into the Parameter view");
-        Assert.That(Get(view, "Biases"), Is.SameAs(hidden.Biases));
-        Assert.That(Display(Get(view, "Biases")!), Does.StartWith("b hidden [2] grad [2] |g|max=0.0"));
+        Assert.That(Get(view, "Kind"), Is.EqualTo("Dense"));
+        Assert.That(Get(view, "Formula"), Is.EqualTo("Z = A·W + b"));
+        Assert.That(Get(view, "LastBatch"), Is.EqualTo("[1 x 2] -> [1 x 2]"));
+        var parameters = (Parameter[])Get(view, "Parameters")!;
+        Assert.That(parameters[0], Is.SameAs(hidden.Weights), "expands into the Parameter view");
+        Assert.That(parameters[1], Is.SameAs(hidden.Biases));
+        Assert.That(Display(parameters[1]), Does.StartWith("b hidden [2] grad [2] |g|max=0.0"));
     }
 
     [Test]
@@ -183,9 +185,9 @@ public class DebuggerViewTests
     {
         Type[] displayed = [typeof(Tensor), typeof(Parameter), typeof(Layer), typeof(Dense), typeof(Sigmoid), typeof(Sequential),
             typeof(Trainer), typeof(Loss), typeof(MeanSquaredError), typeof(QuadraticCost), typeof(Dataset)];
-        Assert.That(displayed.Where(t => t.GetCustomAttribute<DebuggerDisplayAttribute>(inherit: false) is null), Is.Empty, "types without their own [DebuggerDisplay]");
+        Assert.That(displayed.Where(t => t.GetCustomAttribute<DebuggerDisplayAttribute>(inherit: true) is null), Is.Empty, "types without their own [DebuggerDisplay]");
 
-        Type[] viewed = [typeof(Tensor), typeof(Parameter), typeof(Dense), typeof(Sequential), typeof(Dataset)];
+        Type[] viewed = [typeof(Tensor), typeof(Parameter), typeof(Layer), typeof(Sequential), typeof(Dataset)]; // every layer, a user's too, inherits Layer's view
         Assert.That(viewed.Where(t => t.GetCustomAttribute<DebuggerTypeProxyAttribute>(inherit: false) is null), Is.Empty, "types without their own [DebuggerTypeProxy]");
     }
 
@@ -230,11 +232,13 @@ public class DebuggerViewTests
             {
                 double[] person = TutorialData.Data[step % 4];
                 Tensor x = Tensor.FromValues(1, 2, [(float)person[0], (float)person[1]]);
-                loss.Forward(model.Forward(x), Tensor.FromValues(1, 1, [(float)TutorialData.AllYTrues[step % 4]]));
+                Tensor y = Tensor.FromValues(1, 1, [(float)TutorialData.AllYTrues[step % 4]]);
+                Tensor yPred = model.Forward(x);
+                loss.Forward(yPred, y);
                 watch?.Invoke();
                 model.ZeroGrad();
-                watch?.Invoke(); // the pending clear happens here, in the debugger, instead of in Backward
-                model.BackwardParametersOnly(loss.Backward());
+                watch?.Invoke(); // the debugger shows the pending clear without performing it
+                model.Backward(loss.Backward(yPred, y), computeInputGradient: false);
                 watch?.Invoke();
                 sgd.Step();
             }
@@ -269,15 +273,16 @@ public class DebuggerViewTests
         Sequential model = LayersNetwork.Build(start);
         double[] alice = TutorialData.Data[0];
         var loss = new MeanSquaredError();
-        loss.Forward(model.Forward(Tensor.FromValues(1, 2, [(float)alice[0], (float)alice[1]], "x")), Tensor.FromValues(1, 1, [1f], "y_true"));
+        Tensor yPred = model.Forward(Tensor.FromValues(1, 2, [(float)alice[0], (float)alice[1]], "x")), yTrue = Tensor.FromValues(1, 1, [1f], "y_true");
+        loss.Forward(yPred, yTrue);
         model.ZeroGrad();
 
         var lines = new List<string> { $"model  {Display(model)}" };
-        Tensor gradient = loss.Backward();
+        Tensor gradient = loss.Backward(yPred, yTrue);
         for (int i = model.Layers.Count - 1; i >= 0; i--)
         {
             lines.Add($"i = {i}  {Display(model.Layers[i]),-22}  gradient: {gradient}");
-            gradient = model.Layers[i].Backward(gradient);
+            gradient = model.Layers[i].Backward(gradient)!;
         }
 
         var hidden = (Dense)model.Layers[0];
@@ -371,9 +376,10 @@ public class DebuggerViewTests
     {
         Sequential model = LayersNetwork.Build(Weights.AllOnes);
         var loss = new MeanSquaredError();
-        loss.Forward(model.Forward(Tensor.FromValues(1, 2, [-2f, -1f], "x")), Tensor.FromValues(1, 1, [1f], "y_true"));
+        Tensor yPred = model.Forward(Tensor.FromValues(1, 2, [-2f, -1f], "x")), yTrue = Tensor.FromValues(1, 1, [1f], "y_true");
+        loss.Forward(yPred, yTrue);
         model.ZeroGrad();
-        model.Backward(loss.Backward());
+        model.Backward(loss.Backward(yPred, yTrue));
         return ((Dense)model.Layers[0], (Dense)model.Layers[2]);
     }
 

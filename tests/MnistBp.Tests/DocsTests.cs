@@ -164,7 +164,8 @@ public partial class DocsTests
         Sequential model = LayersNetwork.Build(Weights.AllOnes);
         var hidden = (Dense)model.Layers[0];
         var output = (Dense)model.Layers[2];
-        Layer hiddenSigmoid = model.Layers[1], outputSigmoid = model.Layers[3];
+        var hiddenSigmoid = (Sigmoid)model.Layers[1];
+        var outputSigmoid = (Sigmoid)model.Layers[3];
         var loss = new MeanSquaredError();
         Tensor alice = Tensor.FromValues(1, 2, [-2f, -1f], "x");
 
@@ -178,13 +179,14 @@ public partial class DocsTests
         Show("Z output", zOutput);
         Tensor yPred = outputSigmoid.Forward(zOutput);
         Show("y_pred", yPred);
-        loss.Forward(yPred, Tensor.FromValues(1, 1, [1f], "y_true"));
+        Tensor yTrue = Tensor.FromValues(1, 1, [1f], "y_true");
+        loss.Forward(yPred, yTrue);
         model.ZeroGrad();
-        Tensor dYPred = loss.Backward();
+        Tensor dYPred = loss.Backward(yPred, yTrue);
         Show("dy_pred", dYPred);
         Tensor dZOutput = outputSigmoid.Backward(dYPred);
         Show("dZ output", dZOutput);
-        Tensor dAHidden = output.Backward(dZOutput);
+        Tensor dAHidden = output.Backward(dZOutput)!;
         Show("dW output", output.Weights.Gradient);
         Show("db output", output.Biases.Gradient);
         Show("dA hidden", dAHidden);

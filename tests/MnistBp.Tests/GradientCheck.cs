@@ -110,7 +110,7 @@ internal static class GradientCheck
             w[i] = (float)random.NextGaussian();
         }
 
-        Tensor dInput = layer.Backward(weights);
+        Tensor dInput = layer.Backward(weights) ?? throw new InvalidOperationException($"{layer} returned no dInput.");
         var targets = layer.Parameters.Select(p => new GradientTarget(p.Name, p.Value, p.Gradient.ToArray())).ToList();
         targets.Add(new GradientTarget("dInput", input, dInput.ToArray()));
         return Check(() => WeightedSum(layer.Forward(input), weights), targets, absoluteTolerance);
@@ -129,8 +129,8 @@ internal static class GradientCheck
         ArgumentNullException.ThrowIfNull(input);
 
         model.ZeroGrad();
-        loss.Forward(model.Forward(input), target);
-        Tensor dInput = model.Backward(loss.Backward());
+        Tensor predicted = model.Forward(input);
+        Tensor dInput = model.Backward(loss.Backward(predicted, target));
         var targets = model.Parameters.Select(p => new GradientTarget(p.Name, p.Value, p.Gradient.ToArray())).ToList();
         targets.Add(new GradientTarget("dInput", input, dInput.ToArray()));
         return Check(() => loss.Forward(model.Forward(input), target), targets, absoluteTolerance);
@@ -145,7 +145,7 @@ internal static class GradientCheck
     {
         ArgumentNullException.ThrowIfNull(loss);
         loss.Forward(predicted, target);
-        var targets = new[] { new GradientTarget("dPredicted", predicted, loss.Backward().ToArray()) };
+        var targets = new[] { new GradientTarget("dPredicted", predicted, loss.Backward(predicted, target).ToArray()) };
         return Check(() => loss.Forward(predicted, target), targets, absoluteTolerance);
     }
 

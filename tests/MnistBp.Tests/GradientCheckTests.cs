@@ -120,7 +120,7 @@ internal sealed class GradientCheckTests
         Tensor predicted = Gaussian(random, 2, 3), target = Gaussian(random, 2, 3);
         var loss = new MeanSquaredError();
         loss.Forward(predicted, target);
-        float[] analytic = [.. loss.Backward().ToArray().Select(g => g * 1.02f)];
+        float[] analytic = [.. loss.Backward(predicted, target).ToArray().Select(g => g * 1.02f)];
 
         GradientCheckResult result = GradientCheck.Check(
             () => loss.Forward(predicted, target), [new GradientTarget("dPredicted", predicted, analytic)]);
@@ -155,7 +155,7 @@ internal sealed class GradientCheckTests
             .With.Message.EqualTo("Dense 'hidden' 3 -> 4: Backward was called before Forward; there is no cached input."));
         Assert.That(() => sigmoid.Backward(new Tensor(5, 4)), Throws.InvalidOperationException
             .With.Message.EqualTo("Sigmoid 'act': Backward was called before Forward; there is no cached input."));
-        Assert.That(() => new MeanSquaredError().Backward(), Throws.InvalidOperationException);
+        Assert.That(() => new MeanSquaredError().Backward(new Tensor(5, 4), new Tensor(5, 3)), Throws.ArgumentException);
         Assert.That(() => new Sequential(dense, sigmoid).Backward(new Tensor(5, 4)), Throws.InvalidOperationException);
     }
 
@@ -201,9 +201,9 @@ internal sealed class GradientCheckTests
         Tensor input = Gaussian(random, 5, 3), dOutput = Gaussian(random, 5, 4);
 
         dense.Forward(input);
-        float[] dInputOnce = dense.Backward(dOutput).ToArray();
+        float[] dInputOnce = dense.Backward(dOutput)!.ToArray();
         float[] dWeightsOnce = dense.Weights.Gradient.ToArray(), dBiasesOnce = dense.Biases.Gradient.ToArray();
-        float[] dInputTwice = dense.Backward(dOutput).ToArray();
+        float[] dInputTwice = dense.Backward(dOutput)!.ToArray();
 
         // Parameter gradients add up (float sums: a few ulps of rounding)...
         Assert.That(dWeightsOnce, Is.Not.All.Zero);
@@ -293,7 +293,7 @@ internal sealed class GradientCheckTests
 
         public override Tensor Backward(Tensor dOutput)
         {
-            Tensor dInput = dense.Backward(dOutput);
+            Tensor dInput = dense.Backward(dOutput)!;
             dOutput.Row(0).CopyTo(dense.Biases.Gradient.AsSpan());
             return dInput;
         }

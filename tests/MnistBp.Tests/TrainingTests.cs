@@ -179,7 +179,7 @@ public class TrainingTests
         Tensor target = Tensor.FromValues(2, 2, [0f, 0f, 1f, 0f]);
         // C = 1/(2*2) * ((1)² + 0 + (0.5)² + (0.5)²) = 1.5 / 4
         Assert.That(cost.Forward(predicted, target), Is.EqualTo(0.375f));
-        Assert.That(cost.Backward().ToArray(), Is.EqualTo(new[] { 0.5f, 0f, -0.25f, 0.25f }));
+        Assert.That(cost.Backward(predicted, target).ToArray(), Is.EqualTo(new[] { 0.5f, 0f, -0.25f, 0.25f }));
     }
 
     /// <summary>An IProgress that calls back synchronously (Progress&lt;T&gt; posts to the thread pool).</summary>

@@ -22,7 +22,7 @@ public class TutorialTests
     public void Forward_pass_went_well_library_layers()
     {
         Sequential model = LayersNetwork.Build(s_zeroOne);
-        float[] output = model.Predict([2f, 3f]);
+        float[] output = model.PredictSample([2f, 3f]);
         Assert.That(output, Has.Length.EqualTo(1));
         Assert.That(output[0], Is.EqualTo(0.7216325609518421).Within(1e-6));
     }
@@ -58,9 +58,10 @@ public class TutorialTests
         Sequential model = LayersNetwork.Build(Weights.AllOnes);
         var mse = new MeanSquaredError();
         Tensor alice = Tensor.FromValues(1, 2, [-2f, -1f]);
-        mse.Forward(model.Forward(alice), Tensor.FromValues(1, 1, [1f]));
+        Tensor yPred = model.Forward(alice), yTrue = Tensor.FromValues(1, 1, [1f]);
+        mse.Forward(yPred, yTrue);
         model.ZeroGrad();
-        model.Backward(mse.Backward());
+        model.Backward(mse.Backward(yPred, yTrue));
 
         var hidden = (Dense)model.Layers[0];
         // w1 connects input x0 to h1: row 0, column 0 of the hidden weight matrix.
@@ -100,8 +101,8 @@ public class TutorialTests
         Sequential model = LayersNetwork.Build(new OurNeuralNetwork(TutorialData.DefaultSeed).CurrentWeights);
         double lastLoss = double.NaN;
         LayersNetwork.Train(model, TutorialData.Data, TutorialData.AllYTrues, (_, loss) => lastLoss = loss);
-        Assert.That(model.Predict([-7f, -3f])[0], Is.GreaterThan(0.9f));
-        Assert.That(model.Predict([20f, 2f])[0], Is.LessThan(0.1f));
+        Assert.That(model.PredictSample([-7f, -3f])[0], Is.GreaterThan(0.9f));
+        Assert.That(model.PredictSample([20f, 2f])[0], Is.LessThan(0.1f));
         Assert.That(lastLoss, Is.LessThan(0.01));
     }
 

@@ -12,15 +12,34 @@ namespace MnistBp;
 internal static class DebuggerText
 {
     /// <summary>Like <c>W hidden [784 x 30] grad [784 x 30] |g|max=0.0123</c>: the value, its gradient's shape and largest magnitude.</summary>
-    /// <remarks>
-    /// Reading <see cref="Parameter.Gradient"/> right after <see cref="Parameter.ZeroGrad"/> performs
-    /// the pending clear; the next Backward then adds into those zeros instead of overwriting them,
-    /// which gives the same numbers.
-    /// </remarks>
+    /// <remarks>Right after <see cref="Parameter.ZeroGrad"/> it shows <c>|g|max=0 (zeroed)</c> without touching the buffer.</remarks>
     public static string Of(Parameter parameter)
     {
-        Tensor gradient = parameter.Gradient;
-        return $"{parameter.Value.Describe()} grad {gradient.Shape} |g|max={Format(MaxAbs(gradient.AsSpan()))}";
+        string magnitude = parameter.IsGradientZero ? "0" : Format(MaxAbs(parameter.Gradient.AsSpan()));
+        return $"{parameter.Value.Describe()} grad {parameter.Value.Shape} |g|max={magnitude}";
+    }
+
+    /// <summary>The gradient as the debugger shows it: zeros (a new tensor) while a ZeroGrad is pending, else the buffer.</summary>
+    public static Tensor GradientOf(Parameter parameter) =>
+        parameter.IsGradientZero
+            ? (parameter.Value.Rank == 1 ? new Tensor(parameter.Value.Columns) : new Tensor(parameter.Value.Rows, parameter.Value.Columns))
+            : parameter.Gradient;
+
+    /// <summary>
+    /// Like <c>Dense 'hidden' 784 -> 30</c> (the layer's own <see cref="Layer.ToString"/>), and for a layer
+    /// that takes any width, the widths of the last batch through it: <c>Relu 'relu' 64 -> 64</c>.
+    /// </summary>
+    public static string Of(Layer layer)
+    {
+        (int rows, int inputSize, int outputSize) = layer.LastShape;
+        return layer.FixedInputSize is null && rows > 0 ? $"{layer} {inputSize} -> {outputSize}" : layer.ToString();
+    }
+
+    /// <summary>The shapes of the last batch through the layer, like <c>[10 x 784] -> [10 x 30]</c>, or "no Forward yet".</summary>
+    public static string LastBatch(Layer layer)
+    {
+        (int rows, int inputSize, int outputSize) = layer.LastShape;
+        return rows == 0 ? "no Forward yet" : $"[{rows} x {inputSize}] -> [{rows} x {outputSize}]";
     }
 
     /// <summary>Like <c>Sequential 784 -> 30 -> 10 (4 layers, 23860 parameters)</c>.</summary>
@@ -35,51 +54,56 @@ internal static class DebuggerText
     public static string Of(Trainer trainer)
     {
         string sizes = Sizes(trainer.Model);
-        string optimizer = trainer.Optimizer is Sgd sgd
-            ? $"Sgd learnRate={Format(sgd.LearnRate)}"
-            : trainer.Optimizer.GetType().Name;
-        return $"Trainer {(sizes.Length == 0 ? "(no Dense layer)" : sizes)}, {trainer.Loss.GetType().Name}, {optimizer}";
+        return $"Trainer {(sizes.Length == 0 ? "(sizes known after the first batch)" : sizes)}, {trainer.Loss}, {trainer.Optimizer}";
     }
 
     /// <summary>The loss's name and formula, like <c>MeanSquaredError L = mean((target - predicted)²)</c>.</summary>
-    public static string Of(Loss loss) => loss switch
-    {
-        MeanSquaredError => "MeanSquaredError L = mean((target - predicted)²)",
-        QuadraticCost => "QuadraticCost C = Σ (predicted - target)² / (2 batchSize)",
-        _ => loss.GetType().Name,
-    };
+    public static string Of(Loss loss) => loss.Formula.Length == 0 ? loss.ToString() : $"{loss} {loss.Formula}";
 
     /// <summary>Like <c>Dataset 60000 images [28 x 28], 10 classes</c>.</summary>
     public static string Of(Dataset data) =>
         $"Dataset {Count(data.Count, "image")} {Shape(data.ImageShape)}, {Count(data.ClassCount, "class")}";
 
     /// <summary>
-    /// The sizes along the model, from the <see cref="Dense"/> layers: <c>784 -> 30 -> 10</c>; where a
-    /// layer's input does not match the previous output, both show: <c>784 -> 30 != 20 -> 10</c>.
-    /// Empty when the model has no Dense layer.
+    /// The sizes along the model: <c>784 -> 30 -> 10</c>. The input width comes from the first layer that
+    /// requires one (<see cref="Layer.FixedInputSize"/>, such as Dense), or else from the last batch
+    /// through the model; each layer's <see cref="Layer.GetOutputSize"/> gives the next. A width shows
+    /// only where it changes; where a layer's required input does not match, both show:
+    /// <c>784 -> 30 != 20 -> 10</c>. Empty when no width is known.
     /// </summary>
     public static string Sizes(Sequential model)
     {
         var text = new StringBuilder();
-        int last = -1;
+        int width = -1;
         foreach (Layer layer in model.Layers)
         {
-            if (layer is not Dense dense)
+            int? required = layer.FixedInputSize ?? (layer.LastShape.Rows > 0 ? layer.LastShape.InputSize : null);
+            if (required is int needed && needed != width)
             {
-                continue; // element-wise layers keep the size
+                text.Append(width < 0 ? $"{needed}" : $" != {needed}");
+                width = needed;
             }
 
-            if (last < 0)
+            if (width < 0)
             {
-                text.Append(dense.InputSize);
-            }
-            else if (last != dense.InputSize)
-            {
-                text.Append(" != ").Append(dense.InputSize);
+                continue; // nothing known yet: an element-wise layer before the first Dense
             }
 
-            text.Append(" -> ").Append(dense.OutputSize);
-            last = dense.OutputSize;
+            int next;
+            try
+            {
+                next = layer.GetOutputSize(width);
+            }
+            catch (ArgumentException)
+            {
+                break;
+            }
+
+            if (next != width || layer.FixedInputSize is not null)
+            {
+                text.Append(" -> ").Append(next);
+                width = next;
+            }
         }
 
         return text.ToString();

@@ -15,8 +15,6 @@ public enum WeightInit
 }
 
 /// <summary>A fully connected layer: <c>output = input · Weights + Biases</c>.</summary>
-[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
-[System.Diagnostics.DebuggerTypeProxy(typeof(DenseDebugView))]
 public sealed class Dense : Layer
 {
     private readonly Parameter[] _parameters;
@@ -29,6 +27,7 @@ public sealed class Dense : Layer
     /// <param name="outputSize">Number of neurons (columns of W).</param>
     /// <param name="name">A name; the tensors are called "W name" and "b name".</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is zero or negative.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
     public Dense(int inputSize, int outputSize, string name = "dense")
         : base(name)
     {
@@ -36,8 +35,8 @@ public sealed class Dense : Layer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputSize);
         InputSize = inputSize;
         OutputSize = outputSize;
-        Weights = new Parameter(new Tensor(inputSize, outputSize, "W " + name));
-        Biases = new Parameter(new Tensor(outputSize, "b " + name));
+        Weights = new Parameter(new Tensor(inputSize, outputSize, name.Length == 0 ? "W" : "W " + name));
+        Biases = new Parameter(new Tensor(outputSize, name.Length == 0 ? "b" : "b " + name));
         _parameters = [Weights, Biases];
     }
 
@@ -107,28 +106,18 @@ public sealed class Dense : Layer
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// The parameter gradients are added into (or, right after <see cref="Parameter.ZeroGrad"/>, written
+    /// to) <see cref="Weights"/> and <see cref="Biases"/> through <see cref="Parameter.GradientToAccumulate"/>.
+    /// When <see cref="Layer.InputGradientNeeded"/> is false (the first layer while training) dA is
+    /// skipped, a third of the work, and the result is null.
+    /// </remarks>
     /// <exception cref="InvalidOperationException">Forward has not been called yet.</exception>
     /// <exception cref="ArgumentException"><paramref name="dOutput"/> does not have the shape of the last output.</exception>
-    public override Tensor Backward(Tensor dOutput)
+    public override Tensor? Backward(Tensor dOutput)
     {
-        // dW += Aᵀ·dZ and db += Σ_rows dZ: the parameter gradients, in BackwardParametersOnly below
-        BackwardParametersOnly(dOutput);
-        int batchSize = dOutput.Rows;
-
-        // dA = dZ·Wᵀ    (tutorial: d_ypred_d_h1 = w5 * deriv_sigmoid(sum_o1); each input feeds every neuron through its weight)
-        Tensor dInput = Reuse(ref _dInput, batchSize, InputSize, "dA");
-        Kernels.MatMulTransposeB(dOutput.AsSpan(), Weights.Value.AsSpan(), dInput.AsSpan(), batchSize, OutputSize, InputSize);
-        return dInput;
-    }
-
-    /// <inheritdoc/>
-    /// <exception cref="InvalidOperationException">Forward has not been called yet.</exception>
-    /// <exception cref="ArgumentException"><paramref name="dOutput"/> does not have the shape of the last output.</exception>
-    public override void BackwardParametersOnly(Tensor dOutput)
-    {
-        ArgumentNullException.ThrowIfNull(dOutput);
-        Tensor input = _input ?? throw new InvalidOperationException(BackwardBeforeForward());
-        RequireShapeOfOutput(dOutput, _output!);
+        RequireShapeOfOutput(dOutput, _output);
+        Tensor input = _input!;
         int batchSize = input.Rows;
 
         // dW += Aᵀ·dZ   (tutorial: d_L_d_w1 = d_L_d_ypred * ... * x[0]; the input times the gradient at the neuron, summed over the batch)
@@ -138,6 +127,16 @@ public sealed class Dense : Layer
         // db += Σ_rows dZ   (tutorial: d_h1_d_b1 = deriv_sigmoid(sum_h1), i.e. dZ/db = 1)
         Tensor dBiases = Biases.GradientToAccumulate(out accumulate);
         Kernels.SumColumns(dOutput.AsSpan(), dBiases.AsSpan(), batchSize, accumulate);
+
+        if (!InputGradientNeeded)
+        {
+            return null; // the first layer: its input is the data, which needs no gradient
+        }
+
+        // dA = dZ·Wᵀ    (tutorial: d_ypred_d_h1 = w5 * deriv_sigmoid(sum_o1); each input feeds every neuron through its weight)
+        Tensor dInput = Reuse(ref _dInput, batchSize, InputSize, "dA");
+        Kernels.MatMulTransposeB(dOutput.AsSpan(), Weights.Value.AsSpan(), dInput.AsSpan(), batchSize, OutputSize, InputSize);
+        return dInput;
     }
 
     /// <inheritdoc/>
@@ -152,6 +151,15 @@ public sealed class Dense : Layer
         Kernels.MatMul(input, Weights.Value.AsSpan(), output, batchSize, InputSize, OutputSize);
         Kernels.AddBias(output, Biases.Value.AsSpan(), batchSize);
     }
+
+    /// <inheritdoc/>
+    public override string Kind => "Dense";
+
+    /// <inheritdoc/>
+    public override string Formula => "Z = A·W + b";
+
+    /// <inheritdoc/>
+    public override int? FixedInputSize => InputSize;
 
     /// <inheritdoc/>
     public override string ToString() => $"{base.ToString()} {InputSize} -> {OutputSize}";

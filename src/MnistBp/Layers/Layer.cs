@@ -1,45 +1,80 @@
-// Layer: the contract every layer keeps. Forward maps a mini-batch [batchSize x inputSize] to
-// [batchSize x outputSize] and caches what Backward needs; Backward takes dLoss/dOutput, adds the
-// parameter gradients into their Parameter.Gradient and returns dLoss/dInput for the layer below.
-// Layers never change their own parameters: that is the optimizer's job.
+// Layer: the contract every layer keeps, built-in or written by a user in another assembly.
+// Forward maps a mini-batch [batchSize x inputSize] to [batchSize x outputSize] and caches what
+// Backward needs; Backward takes dLoss/dOutput, adds the parameter gradients into each
+// Parameter.Gradient and returns dLoss/dInput for the layer below. That, plus Parameters for a layer
+// that has any, is all a layer must write: Predict, saving (Kind, WriteSettings), the debugger text
+// and the gradient check work from it. Layers never change their own parameters: the optimizer does.
 namespace MnistBp;
 
 /// <summary>A step of a network with a forward pass and the matching backward pass.</summary>
 /// <remarks>
+/// <para>
+/// To write a layer, override <see cref="Forward"/> and <see cref="Backward"/> (and
+/// <see cref="Parameters"/> when it has weights). A layer that changes the width of its input also
+/// overrides <see cref="GetOutputSize"/>, the one place the width is declared; <see cref="Sequential"/>
+/// checks every Forward output against it. Everything else has a working default.
+/// </para>
+/// <para>
 /// The tensors a layer returns are buffers it owns and reuses for the next batch of the same size:
 /// read or copy them before the next call. A layer keeps a reference to what Backward needs from
-/// the last Forward, so it is not safe to use one layer from several threads at once.
+/// the last Forward, so it is not safe to train one layer from several threads at once.
+/// </para>
 /// </remarks>
-[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
+[System.Diagnostics.DebuggerDisplay("{MnistBp.DebuggerText.Of(this),nq}")]
+[System.Diagnostics.DebuggerTypeProxy(typeof(LayerDebugView))]
 public abstract class Layer
 {
-    /// <summary>Initialises the layer's name.</summary>
-    /// <param name="name">A name shown in the debugger and in error messages.</param>
-    protected Layer(string name) => Name = name ?? string.Empty;
+    private readonly Lock _predictLock = new(); // serialises the default Predict, which runs Forward
+    private Tensor? _predictInput;
 
-    /// <summary>The layer's name, such as "hidden" or "output".</summary>
+    /// <summary>Initialises the layer's name.</summary>
+    /// <param name="name">A name shown in the debugger, in error messages and in model files; may be empty.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
+    protected Layer(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        Name = name;
+    }
+
+    /// <summary>The layer's name, such as "hidden" or "output"; empty when none was given.</summary>
     public string Name { get; }
 
     /// <summary>The trainable parameters, in a fixed order (empty for layers without any).</summary>
     public virtual IReadOnlyList<Parameter> Parameters => [];
 
+    /// <summary>
+    /// The stable name of this kind of layer in model files, such as <c>Dense</c>. The default is the
+    /// type's full name; override it with a fixed string so renaming the class keeps old files loadable.
+    /// A kind is made loadable with <see cref="LayerKinds.Register"/>.
+    /// </summary>
+    public virtual string Kind => GetType().FullName ?? GetType().Name;
+
+    /// <summary>The formula the layer computes, for the debugger and messages, such as <c>Z = A·W + b</c>; empty when not given.</summary>
+    public virtual string Formula => string.Empty;
+
+    /// <summary>The number of inputs per sample this layer requires (Dense's rows of W), or null when it takes any width.</summary>
+    public virtual int? FixedInputSize => null;
+
+    /// <summary>
+    /// Whether <see cref="Backward"/> must compute dLoss/dInput. <see cref="Sequential.Backward(Tensor, bool)"/>
+    /// sets it before each backward pass: false for the first layer while training, whose input is the
+    /// data and needs no gradient. A layer may then skip that work and return null; it may also ignore
+    /// the setting and always compute dInput.
+    /// </summary>
+    public bool InputGradientNeeded { get; set; } = true;
+
     /// <summary>Computes the layer's output for a mini-batch, one sample per row, and caches what <see cref="Backward"/> needs.</summary>
     /// <param name="input">The input, [batchSize x inputSize].</param>
-    /// <returns>The output, [batchSize x outputSize]; a buffer owned by the layer.</returns>
+    /// <returns>The output, [batchSize x <see cref="GetOutputSize"/>(inputSize)]; a buffer owned by the layer.</returns>
     public abstract Tensor Forward(Tensor input);
 
     /// <summary>Back-propagates dLoss/dOutput through the layer: adds into the parameter gradients and returns dLoss/dInput.</summary>
     /// <param name="dOutput">dLoss/dOutput, the shape of the last <see cref="Forward"/> output.</param>
-    /// <returns>dLoss/dInput, the shape of the last <see cref="Forward"/> input; a buffer owned by the layer.</returns>
-    public abstract Tensor Backward(Tensor dOutput);
-
-    /// <summary>
-    /// Like <see cref="Backward"/>, but only adds into the parameter gradients and skips dLoss/dInput.
-    /// <see cref="Sequential.BackwardParametersOnly"/> calls it on the first layer, whose input (the
-    /// data) needs no gradient; for a Dense layer that saves a third of the backward work.
-    /// </summary>
-    /// <param name="dOutput">dLoss/dOutput, the shape of the last <see cref="Forward"/> output.</param>
-    public virtual void BackwardParametersOnly(Tensor dOutput) => Backward(dOutput);
+    /// <returns>
+    /// dLoss/dInput, the shape of the last <see cref="Forward"/> input, a buffer owned by the layer; or
+    /// null when <see cref="InputGradientNeeded"/> is false and the layer skipped it.
+    /// </returns>
+    public abstract Tensor? Backward(Tensor dOutput);
 
     /// <summary>The number of outputs per sample this layer gives for <paramref name="inputSize"/> inputs per sample.</summary>
     /// <param name="inputSize">Inputs per sample.</param>
@@ -48,18 +83,46 @@ public abstract class Layer
     public virtual int GetOutputSize(int inputSize) => inputSize;
 
     /// <summary>
-    /// Inference only: computes the outputs of <paramref name="batchSize"/> samples like
-    /// <see cref="Forward"/> but caches nothing and allocates nothing, so one trained layer can serve
-    /// many threads at once.
+    /// Inference: computes the outputs of <paramref name="batchSize"/> samples with the same math as
+    /// <see cref="Forward"/>, for <see cref="Sequential.Predict(Tensor)"/> and evaluation.
     /// </summary>
+    /// <remarks>
+    /// The default copies the input into a tensor and runs <see cref="Forward"/> under a lock: correct
+    /// for any layer and safe from several threads, but one call at a time, allocating a buffer per
+    /// batch size, and it replaces what the last training Forward cached (do not call it between a
+    /// training Forward and its Backward). The built-in layers override it with versions that cache
+    /// nothing, allocate nothing and run on many threads at once; a layer whose training Forward
+    /// differs from inference (dropout) must override it.
+    /// </remarks>
     /// <param name="input">The inputs, [batchSize x inputSize] row-major.</param>
     /// <param name="output">The outputs, [batchSize x <see cref="GetOutputSize"/>] row-major; must not overlap <paramref name="input"/>.</param>
-    /// <param name="batchSize">The number of samples.</param>
-    /// <exception cref="NotSupportedException">The layer does not implement it (custom layers may not).</exception>
-    public virtual void Predict(ReadOnlySpan<float> input, Span<float> output, int batchSize) =>
-        throw new NotSupportedException($"{this} does not implement Predict; override Predict and GetOutputSize to use it in Sequential.Predict.");
+    /// <param name="batchSize">The number of samples; at least 1.</param>
+    /// <exception cref="ArgumentException">The lengths do not fit <paramref name="batchSize"/> or the layer's output width.</exception>
+    public virtual void Predict(ReadOnlySpan<float> input, Span<float> output, int batchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        if (input.Length % batchSize != 0)
+        {
+            throw new ArgumentException($"{this} Predict: {input.Length} input values do not split into {batchSize} samples.", nameof(input));
+        }
 
-    /// <summary>Sets every parameter gradient to zero.</summary>
+        int inputSize = input.Length / batchSize;
+        lock (_predictLock)
+        {
+            Tensor x = Reuse(ref _predictInput, batchSize, inputSize, "predict input");
+            input.CopyTo(x.AsSpan());
+            Tensor y = Forward(x);
+            RequireOutputShape(y, batchSize, inputSize);
+            if (y.Length != output.Length)
+            {
+                throw new ArgumentException($"{this} Predict: output has {output.Length} values; {batchSize} samples x {y.Columns} outputs need {y.Length}.", nameof(output));
+            }
+
+            y.AsSpan().CopyTo(output);
+        }
+    }
+
+    /// <summary>Sets every parameter gradient to zero (see <see cref="Parameter.ZeroGrad"/>).</summary>
     public void ZeroGrad()
     {
         // An indexed loop: enumerating an IReadOnlyList allocates, and this runs every step.
@@ -70,8 +133,42 @@ public abstract class Layer
         }
     }
 
-    /// <summary>Describes the layer, such as <c>Dense 'hidden' 784 -> 30</c>.</summary>
-    public override string ToString() => Name.Length == 0 ? GetType().Name : $"{GetType().Name} '{Name}'";
+    /// <summary>
+    /// Writes the layer's settings other than its parameters (a slope, a rate) for a model file; the
+    /// parameters are saved for every layer without this. The default writes nothing.
+    /// </summary>
+    /// <param name="settings">Receives named values; read back by the factory given to <see cref="LayerKinds.Register"/>.</param>
+    public virtual void WriteSettings(LayerSettings settings)
+    {
+    }
+
+    /// <summary>Describes the layer, such as <c>Dense 'hidden' 784 -> 30</c> or <c>Sigmoid 'output sigmoid'</c>.</summary>
+    public override string ToString()
+    {
+        string kind = GetType().Name;
+        return Name.Length == 0 ? kind : $"{kind} '{Name}'";
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="output"/>, what Forward returned for <paramref name="batchSize"/>
+    /// samples of <paramref name="inputSize"/> values, has the shape <see cref="GetOutputSize"/> declares.
+    /// </summary>
+    /// <param name="output">The tensor Forward returned.</param>
+    /// <param name="batchSize">The rows of the input.</param>
+    /// <param name="inputSize">The columns of the input.</param>
+    /// <exception cref="InvalidOperationException">The shapes differ; the message names both and the fix.</exception>
+    protected internal void RequireOutputShape(Tensor output, int batchSize, int inputSize)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (output.Rank == 2 && output.Rows == batchSize && output.Columns == GetOutputSize(inputSize))
+        {
+            return;
+        }
+
+        throw new InvalidOperationException(
+            $"{this}: Forward of [{batchSize} x {inputSize}] returned {output.Describe()}, but GetOutputSize({inputSize}) says " +
+            $"[{batchSize} x {GetOutputSize(inputSize)}]. A layer that changes the width must override GetOutputSize; Forward must return one row per sample.");
+    }
 
     /// <summary>
     /// Returns <paramref name="buffer"/> when it already has the shape [rows x columns], else a new
@@ -81,6 +178,7 @@ public abstract class Layer
     /// <param name="rows">Rows wanted.</param>
     /// <param name="columns">Columns wanted.</param>
     /// <param name="name">The name to give a new buffer, such as "Z"; the layer's name is appended.</param>
+    /// <returns>A [rows x columns] tensor owned by the layer; its old values are left in place.</returns>
     protected Tensor Reuse(ref Tensor? buffer, int rows, int columns, string name)
     {
         if (buffer is null || buffer.Rank != 2 || buffer.Rows != rows || buffer.Columns != columns)
@@ -96,15 +194,23 @@ public abstract class Layer
     /// output; the message, naming both shapes, is built only then (this runs every step).
     /// </summary>
     /// <param name="dOutput">The gradient passed to Backward.</param>
-    /// <param name="output">The output of the last Forward.</param>
-    protected void RequireShapeOfOutput(Tensor dOutput, Tensor output)
+    /// <param name="output">The output of the last Forward, or null when there was none.</param>
+    /// <exception cref="InvalidOperationException"><paramref name="output"/> is null: Backward came before any Forward.</exception>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    protected void RequireShapeOfOutput(Tensor dOutput, Tensor? output)
     {
+        ArgumentNullException.ThrowIfNull(dOutput);
+        if (output is null)
+        {
+            throw new InvalidOperationException($"{this}: Backward was called before Forward; there is no cached input.");
+        }
+
         if (!dOutput.HasSameShape(output))
         {
-            Tensor.RequireSameShape(dOutput, output, $"{this} Backward: dOutput");
+            throw new ArgumentException($"{this} Backward: dOutput {dOutput.Describe()} does not have the shape of the last output {output.Describe()}.", nameof(dOutput));
         }
     }
 
-    /// <summary>The message for Backward called before any Forward.</summary>
-    private protected string BackwardBeforeForward() => $"{this}: Backward was called before Forward; there is no cached input.";
+    /// <summary>The shapes of the last batch <see cref="Sequential.Forward"/> ran through this layer, for the debugger; (0, 0, 0) before any.</summary>
+    internal (int Rows, int InputSize, int OutputSize) LastShape { get; set; }
 }

@@ -4,7 +4,6 @@
 namespace MnistBp;
 
 /// <summary>Element-wise logistic sigmoid, <c>output = 1 / (1 + exp(-input))</c>.</summary>
-[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public sealed class Sigmoid : Layer
 {
     private Tensor? _output;  // cached by Forward: Backward computes s * (1 - s) from it
@@ -28,6 +27,12 @@ public sealed class Sigmoid : Layer
     }
 
     /// <inheritdoc/>
+    public override string Kind => "Sigmoid";
+
+    /// <inheritdoc/>
+    public override string Formula => "s = 1 / (1 + e^(-z))";
+
+    /// <inheritdoc/>
     public override void Predict(ReadOnlySpan<float> input, Span<float> output, int batchSize) => Kernels.Sigmoid(input, output);
 
     /// <inheritdoc/>
@@ -35,9 +40,8 @@ public sealed class Sigmoid : Layer
     /// <exception cref="ArgumentException"><paramref name="dOutput"/> does not have the shape of the last output.</exception>
     public override Tensor Backward(Tensor dOutput)
     {
-        ArgumentNullException.ThrowIfNull(dOutput);
-        Tensor output = _output ?? throw new InvalidOperationException(BackwardBeforeForward());
-        RequireShapeOfOutput(dOutput, output);
+        RequireShapeOfOutput(dOutput, _output);
+        Tensor output = _output!;
         Tensor dInput = Reuse(ref _dInput, output.Rows, output.Columns, "dz");
         // dz = ds * s * (1 - s)   (tutorial: deriv_sigmoid(x) = f(x) * (1 - f(x)))
         Kernels.SigmoidBackward(output.AsSpan(), dOutput.AsSpan(), dInput.AsSpan());

@@ -1,18 +1,67 @@
-// Loss: the contract for a cost function. Forward compares predictions with targets and returns one
-// number; Backward returns dLoss/dPredicted, the gradient that starts back-propagation.
+// Loss: the contract for a cost function, built-in or written by a user. Forward compares
+// predictions with targets and returns one number; Backward returns dLoss/dPredicted for the same
+// two tensors, the gradient that starts back-propagation. Both take the tensors explicitly: a loss
+// remembers nothing between calls, so the gradient can never belong to another batch's Forward.
 namespace MnistBp;
 
 /// <summary>A cost function with its derivative.</summary>
+/// <remarks>
+/// To write a loss, override <see cref="Forward"/> and <see cref="Backward"/>; <see cref="Formula"/>
+/// is shown in the debugger. <see cref="Reuse"/> keeps the gradient buffer across batches.
+/// </remarks>
 [System.Diagnostics.DebuggerDisplay("{MnistBp.DebuggerText.Of(this),nq}")]
 public abstract class Loss
 {
-    /// <summary>Computes the loss and caches what <see cref="Backward"/> needs.</summary>
+    /// <summary>Computes the loss of <paramref name="predicted"/> against <paramref name="target"/>.</summary>
     /// <param name="predicted">The model's output, [batchSize x outputSize].</param>
     /// <param name="target">The wanted output, the same shape.</param>
     /// <returns>The loss, a single number.</returns>
+    /// <exception cref="ArgumentException">The shapes differ; the message names both.</exception>
     public abstract float Forward(Tensor predicted, Tensor target);
 
-    /// <summary>dLoss/dPredicted for the last <see cref="Forward"/> call.</summary>
-    /// <returns>A tensor shaped like the predictions; a buffer owned by the loss.</returns>
-    public abstract Tensor Backward();
+    /// <summary>dLoss/dPredicted of the loss of <paramref name="predicted"/> against <paramref name="target"/>.</summary>
+    /// <param name="predicted">The model's output, [batchSize x outputSize].</param>
+    /// <param name="target">The wanted output, the same shape.</param>
+    /// <returns>A tensor shaped like <paramref name="predicted"/>; a buffer owned by the loss, overwritten by the next call.</returns>
+    /// <exception cref="ArgumentException">The shapes differ; the message names both.</exception>
+    public abstract Tensor Backward(Tensor predicted, Tensor target);
+
+    /// <summary>The formula, for the debugger and messages, such as <c>L = mean((target - predicted)²)</c>; empty when not given.</summary>
+    public virtual string Formula => string.Empty;
+
+    /// <summary>The loss's name: its type's name.</summary>
+    public override string ToString() => GetType().Name;
+
+    /// <summary>Throws unless both tensors are given and have the same shape.</summary>
+    /// <param name="predicted">The model's output.</param>
+    /// <param name="target">The wanted output.</param>
+    /// <exception cref="ArgumentNullException">A tensor is null.</exception>
+    /// <exception cref="ArgumentException">The shapes differ; the message names the loss and both shapes.</exception>
+    protected void RequireSameShape(Tensor predicted, Tensor target)
+    {
+        ArgumentNullException.ThrowIfNull(predicted);
+        ArgumentNullException.ThrowIfNull(target);
+        if (!target.HasSameShape(predicted))
+        {
+            throw new ArgumentException($"{this}: target {target.Describe()} does not have the shape of predicted {predicted.Describe()}.", nameof(target));
+        }
+    }
+
+    /// <summary>
+    /// Returns <paramref name="buffer"/> when it has the shape of <paramref name="like"/>, else a new
+    /// tensor of that shape stored into it: the gradient is allocated once per batch size, not per step.
+    /// </summary>
+    /// <param name="buffer">The cached buffer, or null.</param>
+    /// <param name="like">The tensor whose shape is wanted.</param>
+    /// <returns>The buffer; its old values are left in place.</returns>
+    protected static Tensor Reuse(ref Tensor? buffer, Tensor like)
+    {
+        ArgumentNullException.ThrowIfNull(like);
+        if (buffer is null || !buffer.HasSameShape(like))
+        {
+            buffer = like.Rank == 1 ? new Tensor(like.Columns, "dPredicted") : new Tensor(like.Rows, like.Columns, "dPredicted");
+        }
+
+        return buffer;
+    }
 }

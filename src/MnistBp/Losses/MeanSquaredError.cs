@@ -4,22 +4,18 @@
 namespace MnistBp;
 
 /// <summary>Mean squared error over all elements: <c>L = mean((target - predicted)²)</c>.</summary>
-[System.Diagnostics.DebuggerDisplay("{MnistBp.DebuggerText.Of(this),nq}")]
 public sealed class MeanSquaredError : Loss
 {
-    private Tensor? _predicted;  // cached by Forward: the gradient needs both tensors
-    private Tensor? _target;
-    private Tensor? _dPredicted;
+    private Tensor? _dPredicted; // the gradient buffer, reused while the batch size stays the same
+
+    /// <inheritdoc/>
+    public override string Formula => "L = mean((target - predicted)²)";
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">The shapes differ; the message names both.</exception>
     public override float Forward(Tensor predicted, Tensor target)
     {
-        ArgumentNullException.ThrowIfNull(predicted);
-        ArgumentNullException.ThrowIfNull(target);
-        Tensor.RequireSameShape(target, predicted, "MeanSquaredError: target");
-        _predicted = predicted;
-        _target = target;
+        RequireSameShape(predicted, target);
 
         // L = (1/N) Σ (y_true - y_pred)²   (tutorial: mse_loss = ((y_true - y_pred) ** 2).mean())
         ReadOnlySpan<float> y = target.AsSpan(), yPred = predicted.AsSpan();
@@ -34,25 +30,21 @@ public sealed class MeanSquaredError : Loss
     }
 
     /// <inheritdoc/>
-    /// <exception cref="InvalidOperationException">Forward has not been called yet.</exception>
-    public override Tensor Backward()
+    /// <exception cref="ArgumentException">The shapes differ; the message names both.</exception>
+    public override Tensor Backward(Tensor predicted, Tensor target)
     {
-        Tensor predicted = _predicted ?? throw new InvalidOperationException("MeanSquaredError: Backward was called before Forward.");
-        Tensor target = _target!;
-        if (_dPredicted is null || !_dPredicted.HasSameShape(predicted))
-        {
-            _dPredicted = new Tensor(predicted.Rows, predicted.Columns, "dPredicted");
-        }
+        RequireSameShape(predicted, target);
+        Tensor gradient = Reuse(ref _dPredicted, predicted);
 
         // dL/dy_pred = -2 (y_true - y_pred) / N   (tutorial: d_L_d_ypred = -2 * (y_true - y_pred))
         ReadOnlySpan<float> y = target.AsSpan(), yPred = predicted.AsSpan();
-        Span<float> dPredicted = _dPredicted.AsSpan();
+        Span<float> dPredicted = gradient.AsSpan();
         float scale = -2f / y.Length;
         for (int i = 0; i < y.Length; i++)
         {
             dPredicted[i] = scale * (y[i] - yPred[i]);
         }
 
-        return _dPredicted;
+        return gradient;
     }
 }

@@ -5,22 +5,18 @@
 namespace MnistBp;
 
 /// <summary>Nielsen's quadratic cost: <c>C = 1/(2n) Σ_samples Σ_outputs (predicted - target)²</c>.</summary>
-[System.Diagnostics.DebuggerDisplay("{MnistBp.DebuggerText.Of(this),nq}")]
 public sealed class QuadraticCost : Loss
 {
-    private Tensor? _predicted;  // cached by Forward: the gradient needs both tensors
-    private Tensor? _target;
-    private Tensor? _dPredicted;
+    private Tensor? _dPredicted; // the gradient buffer, reused while the batch size stays the same
+
+    /// <inheritdoc/>
+    public override string Formula => "C = Σ (predicted - target)² / (2 batchSize)";
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">The shapes differ; the message names both.</exception>
     public override float Forward(Tensor predicted, Tensor target)
     {
-        ArgumentNullException.ThrowIfNull(predicted);
-        ArgumentNullException.ThrowIfNull(target);
-        Tensor.RequireSameShape(target, predicted, "QuadraticCost: target");
-        _predicted = predicted;
-        _target = target;
+        RequireSameShape(predicted, target);
 
         // C = 1/(2n) Σ ||y - a||²
         ReadOnlySpan<float> y = target.AsSpan(), a = predicted.AsSpan();
@@ -36,25 +32,21 @@ public sealed class QuadraticCost : Loss
     }
 
     /// <inheritdoc/>
-    /// <exception cref="InvalidOperationException">Forward has not been called yet.</exception>
-    public override Tensor Backward()
+    /// <exception cref="ArgumentException">The shapes differ; the message names both.</exception>
+    public override Tensor Backward(Tensor predicted, Tensor target)
     {
-        Tensor predicted = _predicted ?? throw new InvalidOperationException("QuadraticCost: Backward was called before Forward.");
-        Tensor target = _target!;
-        if (_dPredicted is null || !_dPredicted.HasSameShape(predicted))
-        {
-            _dPredicted = new Tensor(predicted.Rows, predicted.Columns, "dPredicted");
-        }
+        RequireSameShape(predicted, target);
+        Tensor gradient = Reuse(ref _dPredicted, predicted);
 
         // dC/da = (a - y) / n   (Nielsen: cost_derivative = output_activations - y, averaged over the mini-batch)
         ReadOnlySpan<float> y = target.AsSpan(), a = predicted.AsSpan();
-        Span<float> dPredicted = _dPredicted.AsSpan();
+        Span<float> dPredicted = gradient.AsSpan();
         float scale = 1f / predicted.Rows;
         for (int i = 0; i < y.Length; i++)
         {
             dPredicted[i] = scale * (a[i] - y[i]);
         }
 
-        return _dPredicted;
+        return gradient;
     }
 }

@@ -12,16 +12,32 @@ public sealed class Sgd : Optimizer
     public Sgd(IEnumerable<Parameter> parameters, float learnRate)
         : base(parameters)
     {
-        if (!(learnRate > 0f) || !float.IsFinite(learnRate))
-        {
-            throw new ArgumentOutOfRangeException(nameof(learnRate), learnRate, "The learn rate must be positive and finite.");
-        }
-
+        RequireLearnRate(learnRate, nameof(learnRate));
         LearnRate = learnRate;
     }
 
-    /// <summary>The step size.</summary>
-    public float LearnRate { get; }
+    /// <summary>The step size; positive and finite. It may change between steps (a learning-rate schedule).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value set is not positive and finite.</exception>
+    public float LearnRate
+    {
+        get;
+        set
+        {
+            RequireLearnRate(value, nameof(LearnRate));
+            field = value;
+        }
+    }
+
+    private static void RequireLearnRate(float learnRate, string name)
+    {
+        if (!(learnRate > 0f) || !float.IsFinite(learnRate))
+        {
+            throw new ArgumentOutOfRangeException(name, learnRate, "The learn rate must be positive and finite.");
+        }
+    }
+
+    /// <summary>Like <c>Sgd learnRate=3</c>.</summary>
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Sgd learnRate={LearnRate:G3}");
 
     /// <inheritdoc/>
     public override void Step()

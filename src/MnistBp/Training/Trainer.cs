@@ -17,6 +17,7 @@ public sealed class Trainer
     /// <param name="model">The model to train.</param>
     /// <param name="loss">The loss to minimise, such as <see cref="QuadraticCost"/>.</param>
     /// <param name="optimizer">The optimizer over the model's parameters, such as <see cref="Sgd"/>.</param>
+    /// <exception cref="ArgumentException">The optimizer's parameters are not the model's, in order (the message says which differs).</exception>
     public Trainer(Sequential model, Loss loss, Optimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -25,7 +26,10 @@ public sealed class Trainer
         Model = model;
         Loss = loss;
         Optimizer = optimizer;
+        RequireOptimizerOverModel(nameof(optimizer));
     }
+
+    private int _checkedVersion; // the model's Version when its parameters were last checked against the optimizer's
 
     /// <summary>The model being trained.</summary>
     public Sequential Model { get; }
@@ -40,16 +44,45 @@ public sealed class Trainer
     /// <param name="inputs">The batch's inputs, [batchSize x inputSize].</param>
     /// <param name="targets">The batch's targets, [batchSize x outputSize].</param>
     /// <returns>The loss on this batch, before the update.</returns>
+    /// <exception cref="InvalidOperationException">A layer was added to the model after the optimizer was made, so the optimizer would not update it.</exception>
     public float Step(Tensor inputs, Tensor targets)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(targets);
-        Tensor predicted = Model.Forward(inputs);        // forward: every layer, first to last
-        float loss = Loss.Forward(predicted, targets);   // loss: how far off the batch is
-        Model.ZeroGrad();                                // zero grad: forget the last batch's gradients
-        Model.BackwardParametersOnly(Loss.Backward());   // backward: every layer, last to first (no gradient for the data itself)
-        Optimizer.Step();                                // step: the only place weights change
+        if (Model.Version != _checkedVersion)
+        {
+            RequireOptimizerOverModel(paramName: null);
+        }
+
+        Tensor predicted = Model.Forward(inputs);                       // forward: every layer, first to last
+        float loss = Loss.Forward(predicted, targets);                  // loss: how far off the batch is
+        Model.ZeroGrad();                                               // zero grad: forget the last batch's gradients
+        Tensor dPredicted = Loss.Backward(predicted, targets);          // dLoss/dPredicted: where back-propagation starts
+        Model.Backward(dPredicted, computeInputGradient: false);        // backward: every layer, last to first (no gradient for the data itself)
+        Optimizer.Step();                                               // step: the only place weights change
         return loss;
+    }
+
+    /// <summary>Throws unless the optimizer updates exactly the model's parameters, in order.</summary>
+    /// <param name="paramName">The constructor's parameter to blame, or null after construction (then the model changed).</param>
+    private void RequireOptimizerOverModel(string? paramName)
+    {
+        IReadOnlyList<Parameter> model = Model.Parameters, optimizer = Optimizer.Parameters;
+        for (int i = 0; i < Math.Max(model.Count, optimizer.Count); i++)
+        {
+            Parameter? expected = i < model.Count ? model[i] : null, actual = i < optimizer.Count ? optimizer[i] : null;
+            if (!ReferenceEquals(expected, actual))
+            {
+                string problem = $"the optimizer's parameters are not the model's: at index {i} the model has " +
+                    $"{(expected is null ? "no parameter" : $"'{expected.Name}'")} and the optimizer {(actual is null ? "none" : $"'{actual.Name}'")} " +
+                    $"(model: {model.Count} parameters, optimizer: {optimizer.Count}). Create the optimizer from this model's Parameters after adding every layer.";
+                throw paramName is null
+                    ? new InvalidOperationException($"The model changed after the trainer was made: {problem}")
+                    : new ArgumentException($"The optimizer does not fit the model: {problem}", paramName);
+            }
+        }
+
+        _checkedVersion = Model.Version;
     }
 
     /// <summary>
