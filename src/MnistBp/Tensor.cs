@@ -154,7 +154,7 @@ public sealed class Tensor
     public void CopyFrom(Tensor source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        RequireSameShape(source, this, "CopyFrom");
+        RequireSameShape(source, this, "CopyFrom", nameof(source));
         source._data.CopyTo(_data, 0);
     }
 
@@ -200,14 +200,15 @@ public sealed class Tensor
     /// <param name="actual">The tensor that was passed.</param>
     /// <param name="expected">The tensor whose shape it must match.</param>
     /// <param name="context">Where the check happens, such as "Dense 'W1' Backward".</param>
+    /// <param name="paramName">The caller's parameter that holds <paramref name="actual"/>.</param>
     /// <exception cref="ArgumentException">The shapes differ; the message names both.</exception>
-    public static void RequireSameShape(Tensor actual, Tensor expected, string context)
+    internal static void RequireSameShape(Tensor actual, Tensor expected, string context, string paramName)
     {
-        ArgumentNullException.ThrowIfNull(actual);
+        ArgumentNullException.ThrowIfNull(actual, paramName);
         ArgumentNullException.ThrowIfNull(expected);
         if (!actual.HasSameShape(expected))
         {
-            throw new ArgumentException($"{context}: {actual.Describe()} does not have the shape of {expected.Describe()}.");
+            throw new ArgumentException($"{context}: {actual.Describe()} does not have the shape of {expected.Describe()}.", paramName);
         }
     }
 
@@ -248,7 +249,8 @@ public sealed class Tensor
     {
         if ((uint)row >= (uint)Rows || (uint)column >= (uint)Columns)
         {
-            throw new ArgumentOutOfRangeException(nameof(row), $"[{row}, {column}] is outside {Describe()}.");
+            // Blame the index that is out of range (the row when both are).
+            throw new ArgumentOutOfRangeException((uint)row >= (uint)Rows ? nameof(row) : nameof(column), $"[{row}, {column}] is outside {Describe()}.");
         }
 
         return row * Columns + column;

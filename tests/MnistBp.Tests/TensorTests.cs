@@ -240,9 +240,19 @@ public class TensorTests
     [Test]
     public void RequireSameShape_names_the_context_and_both_shapes()
     {
-        Assert.That(() => Tensor.RequireSameShape(new Tensor(4, 1, "dZ"), new Tensor(4, 2, "Z"), "Dense 'out' Backward: dOutput"),
-            Throws.ArgumentException.With.Message.EqualTo("Dense 'out' Backward: dOutput: dZ [4 x 1] does not have the shape of Z [4 x 2]."));
-        Assert.That(() => Tensor.RequireSameShape(new Tensor(4, 2), new Tensor(4, 2), "ok"), Throws.Nothing);
+        Assert.That(() => Tensor.RequireSameShape(new Tensor(4, 1, "dZ"), new Tensor(4, 2, "Z"), "Dense 'out' Backward: dOutput", "dOutput"),
+            Throws.ArgumentException.With.Message.EqualTo("Dense 'out' Backward: dOutput: dZ [4 x 1] does not have the shape of Z [4 x 2]. (Parameter 'dOutput')")
+            .And.Property("ParamName").EqualTo("dOutput"));
+        Assert.That(() => Tensor.RequireSameShape(new Tensor(4, 2), new Tensor(4, 2), "ok", "x"), Throws.Nothing);
+    }
+
+    [Test]
+    public void The_2D_indexer_blames_the_index_that_is_out_of_range()
+    {
+        var tensor = new Tensor(2, 4, "W");
+        Assert.That(() => tensor[0, 9], Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("column"));
+        Assert.That(() => tensor[5, 0], Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("row"));
+        Assert.That(() => tensor[5, 9] = 1f, Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("row"));
     }
 
     // ---- text ----

@@ -11,7 +11,7 @@ namespace MnistBp;
 /// </summary>
 /// <example>
 /// <code>
-/// MnistData mnist = Mnist.Load(progress: new Progress&lt;MnistDownloadProgress&gt;(Console.WriteLine));
+/// MnistData mnist = Mnist.Load(download: true, progress: new Progress&lt;MnistDownloadProgress&gt;(Console.WriteLine));
 /// Console.WriteLine($"{mnist.Train.Count} training images from {mnist.Location.Path}");
 /// </code>
 /// </example>
@@ -78,12 +78,18 @@ public static class Mnist
     /// Chooses the data folder: <paramref name="directory"/> when given, else the value of
     /// <see cref="EnvironmentVariable"/> when set, else <see cref="DefaultCacheDirectory"/>.
     /// </summary>
-    /// <param name="directory">An explicit folder, or null (or empty) to fall back to the others.</param>
+    /// <param name="directory">An explicit folder, or null to fall back to the others.</param>
     /// <returns>The full path of the folder (which may not exist yet) and where it came from.</returns>
+    /// <exception cref="ArgumentException"><paramref name="directory"/> is empty or white space (pass null to mean "not given").</exception>
     public static MnistDirectory ResolveDirectory(string? directory = null)
     {
-        if (!string.IsNullOrWhiteSpace(directory))
+        if (directory is not null)
         {
+            if (string.IsNullOrWhiteSpace(directory))
+            {
+                throw new ArgumentException($"The MNIST folder '{directory}' is empty or white space; pass null to use ${EnvironmentVariable} or the per-user cache.", nameof(directory));
+            }
+
             return new MnistDirectory(Path.GetFullPath(directory), MnistDirectorySource.Argument);
         }
 
@@ -124,17 +130,19 @@ public static class Mnist
 
     /// <summary>
     /// Loads the training and test sets from the folder chosen by <see cref="ResolveDirectory"/>,
-    /// downloading the missing files first unless <paramref name="download"/> is false.
+    /// downloading the missing files first only when <paramref name="download"/> is true (the network is never touched by default).
     /// </summary>
     /// <param name="directory">The data folder, or null for <see cref="EnvironmentVariable"/> or <see cref="DefaultCacheDirectory"/>.</param>
-    /// <param name="download">False to never touch the network: missing files then throw <see cref="FileNotFoundException"/>.</param>
+    /// <param name="download">True to download missing files; false (the default) never touches the network: missing files then throw <see cref="FileNotFoundException"/>.</param>
     /// <param name="progress">Receives download progress; null for none. Not called when all files are present.</param>
     /// <param name="downloader">The downloader to fetch missing files with; null for one using <see cref="Mirrors"/>.</param>
+    /// <param name="cancellationToken">Cancels the download (leaving no partial file).</param>
     /// <returns>The two datasets, pixels scaled to [0, 1], 10 classes.</returns>
     /// <exception cref="FileNotFoundException"><paramref name="download"/> is false and files are missing; the message names the folder and the files.</exception>
+    /// <exception cref="OperationCanceledException">Cancellation was requested during a download.</exception>
     /// <exception cref="MnistDownloadException">A missing file could not be downloaded from any mirror; the message says where to put the files.</exception>
     /// <exception cref="InvalidDataException">A file is not a valid IDX file, or images and labels do not match.</exception>
-    public static MnistData Load(string? directory = null, bool download = true, IProgress<MnistDownloadProgress>? progress = null, MnistDownloader? downloader = null)
+    public static MnistData Load(string? directory = null, bool download = false, IProgress<MnistDownloadProgress>? progress = null, MnistDownloader? downloader = null, CancellationToken cancellationToken = default)
     {
         MnistDirectory location = ResolveDirectory(directory);
         if (!IsPresent(location.Path))
@@ -143,7 +151,7 @@ public static class Mnist
 
             // Run the asynchronous download on the thread pool so that no synchronization context can deadlock it.
             MnistDownloader client = downloader ?? new MnistDownloader();
-            Task.Run(() => client.EnsureFilesAsync(location.Path, progress)).GetAwaiter().GetResult();
+            Task.Run(() => client.EnsureFilesAsync(location.Path, progress, cancellationToken), cancellationToken).GetAwaiter().GetResult();
         }
 
         return Read(location);
@@ -154,7 +162,7 @@ public static class Mnist
     /// are then read on the thread pool.
     /// </summary>
     /// <param name="directory">The data folder, or null for <see cref="EnvironmentVariable"/> or <see cref="DefaultCacheDirectory"/>.</param>
-    /// <param name="download">False to never touch the network: missing files then throw <see cref="FileNotFoundException"/>.</param>
+    /// <param name="download">True to download missing files; false (the default) never touches the network: missing files then throw <see cref="FileNotFoundException"/>.</param>
     /// <param name="progress">Receives download progress; null for none.</param>
     /// <param name="downloader">The downloader to fetch missing files with; null for one using <see cref="Mirrors"/>.</param>
     /// <param name="cancellationToken">Cancels the download (leaving no partial file) or the wait for the read.</param>
@@ -163,7 +171,7 @@ public static class Mnist
     /// <exception cref="MnistDownloadException">A missing file could not be downloaded from any mirror; the message says where to put the files.</exception>
     /// <exception cref="InvalidDataException">A file is not a valid IDX file, or images and labels do not match.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public static async Task<MnistData> LoadAsync(string? directory = null, bool download = true, IProgress<MnistDownloadProgress>? progress = null, MnistDownloader? downloader = null, CancellationToken cancellationToken = default)
+    public static async Task<MnistData> LoadAsync(string? directory = null, bool download = false, IProgress<MnistDownloadProgress>? progress = null, MnistDownloader? downloader = null, CancellationToken cancellationToken = default)
     {
         MnistDirectory location = ResolveDirectory(directory);
         if (!IsPresent(location.Path))

@@ -373,6 +373,27 @@ public sealed record MnistDownloadProgress(string FileName, Uri Address, MnistDo
 /// <summary>Thrown when a file could not be downloaded from any mirror; the message lists each mirror's failure and says where to put the files by hand.</summary>
 public sealed class MnistDownloadException : IOException
 {
+    /// <summary>Creates the exception with a generic message and no folder or file.</summary>
+    public MnistDownloadException()
+        : this("An MNIST file could not be downloaded.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message and no folder or file.</summary>
+    /// <param name="message">The full explanation.</param>
+    public MnistDownloadException(string message)
+        : this(message, innerException: null)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and the underlying error.</summary>
+    /// <param name="message">The full explanation.</param>
+    /// <param name="innerException">The underlying error, or null.</param>
+    public MnistDownloadException(string message, Exception? innerException)
+        : this(message, string.Empty, string.Empty, [], innerException)
+    {
+    }
+
     /// <summary>Creates the exception.</summary>
     /// <param name="message">The full explanation.</param>
     /// <param name="directory">The folder the files were to be downloaded into.</param>

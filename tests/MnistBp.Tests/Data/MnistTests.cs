@@ -33,7 +33,6 @@ public class MnistTests
 
             Assert.That(Mnist.ResolveDirectory(_directory), Is.EqualTo(new MnistDirectory(Path.GetFullPath(_directory), MnistDirectorySource.Argument)));
             Assert.That(Mnist.ResolveDirectory(null), Is.EqualTo(new MnistDirectory(Path.GetFullPath(fromEnvironment), MnistDirectorySource.EnvironmentVariable)));
-            Assert.That(Mnist.ResolveDirectory(""), Is.EqualTo(new MnistDirectory(Path.GetFullPath(fromEnvironment), MnistDirectorySource.EnvironmentVariable)));
 
             Environment.SetEnvironmentVariable(Mnist.EnvironmentVariable, null);
             Assert.That(Mnist.ResolveDirectory(), Is.EqualTo(new MnistDirectory(Path.GetFullPath(Mnist.DefaultCacheDirectory), MnistDirectorySource.CacheDirectory)));
@@ -107,6 +106,17 @@ public class MnistTests
     }
 
     [Test]
+    public void Load_never_downloads_by_default_and_an_empty_folder_name_is_refused()
+    {
+        // Nothing to download from would be needed: the default is download: false, so the folder stays empty.
+        Assert.Throws<FileNotFoundException>(() => Mnist.Load(_directory));
+        Assert.That(FileNamesIn(_directory), Is.Empty, "nothing written");
+        var blank = Assert.Throws<ArgumentException>(() => Mnist.Load("  "));
+        Assert.That(blank.ParamName, Is.EqualTo("directory"));
+        Assert.Throws<ArgumentException>(() => Mnist.ResolveDirectory(""));
+    }
+
+    [Test]
     public void Load_reads_files_already_present_gzip_and_raw_without_any_server()
     {
         WriteFilesGzipAndRaw(_directory, skip: null);
@@ -128,7 +138,7 @@ public class MnistTests
         var downloader = new MnistDownloader(httpClient, [LoopbackHttpServer.RefusingAddress(), server.Folder("mnist")], GeneratedMnist.Files, TimeSpan.FromSeconds(10));
         var progress = new RecordingProgress();
 
-        MnistData data = await Mnist.LoadAsync(_directory, progress: progress, downloader: downloader, cancellationToken: cancellationToken);
+        MnistData data = await Mnist.LoadAsync(_directory, download: true, progress: progress, downloader: downloader, cancellationToken: cancellationToken);
 
         AssertGeneratedData(data);
         Assert.That(progress.Reports.Count(r => r.Stage == MnistDownloadStage.Completed), Is.EqualTo(4));
@@ -136,7 +146,7 @@ public class MnistTests
 
         // A second load finds the files and sends no request.
         int requests = server.RequestedPaths.Count;
-        Assert.That(Mnist.Load(_directory, downloader: downloader).Test.Count, Is.EqualTo(GeneratedMnist.TestCount));
+        Assert.That(Mnist.Load(_directory, download: true, downloader: downloader).Test.Count, Is.EqualTo(GeneratedMnist.TestCount));
         Assert.That(server.RequestedPaths, Has.Count.EqualTo(requests));
     }
 
@@ -148,7 +158,7 @@ public class MnistTests
         using var httpClient = new HttpClient(new SocketsHttpHandler { UseProxy = false });
         var downloader = new MnistDownloader(httpClient, [server.Folder("a"), server.Folder("b")], GeneratedMnist.Files);
 
-        var exception = Assert.ThrowsAsync<MnistDownloadException>(() => Mnist.LoadAsync(_directory, downloader: downloader, cancellationToken: cancellationToken));
+        var exception = Assert.ThrowsAsync<MnistDownloadException>(() => Mnist.LoadAsync(_directory, download: true, downloader: downloader, cancellationToken: cancellationToken));
 
         Assert.That(exception.Message, Does.Contain($"into '{Path.GetFullPath(_directory)}'").And.Contain(Mnist.EnvironmentVariable));
         Assert.That(FileNamesIn(_directory), Is.Empty);
