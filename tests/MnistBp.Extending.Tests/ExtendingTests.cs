@@ -1,0 +1,121 @@
+// What "a user's own layer does everything a built-in one does" means, checked on Relu and
+// SoftmaxCrossEntropy, which live in this project and see only MnistBp's public API: they train a
+// 784-64-10 network on MNIST through Trainer.Fit with evaluation, save and reload bit for bit, pass
+// the gradient check, and show their name and shape in the debugger.
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using MnistBp;
+
+namespace MnistBp.Extending.Tests;
+
+public partial class ExtendingTests
+{
+    private static Sequential NewModel(int inputSize, int classCount, ulong seed)
+    {
+        var random = new DeterministicRandom(seed);
+        return new Sequential(
+            new Dense(inputSize, 64, WeightInit.ScaledNormal, random, "hidden"),
+            new Relu("hidden relu"),
+            new Dense(64, classCount, WeightInit.ScaledNormal, random, "output"));
+    }
+
+    [Test]
+    public void Relu_and_softmax_cross_entropy_train_MNIST_through_Fit_with_evaluation()
+    {
+        (MnistData data, double minimum) = Data.Load();
+        Sequential model = NewModel(data.Train.FeatureCount, data.Train.ClassCount, seed: 1);
+        var trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Sgd(model.Parameters, learnRate: 0.3f));
+
+        IReadOnlyList<EpochResult> results = trainer.Fit(
+            data.Train, new TrainingOptions { Epochs = 3, BatchSize = 32, ShuffleSeed = 1 }, evaluationData: data.Test);
+
+        foreach (EpochResult result in results)
+        {
+            TestContext.Out.WriteLine($"epoch {result.Epoch}: loss {result.MeanTrainingLoss:F4}, accuracy {result.Evaluation!.Accuracy:P2} ({data.Location.Path})");
+        }
+
+        Assert.That(results[^1].Evaluation!.Accuracy, Is.GreaterThanOrEqualTo(minimum), data.Location.Path);
+        Assert.That(results[^1].MeanTrainingLoss, Is.LessThan(results[0].MeanTrainingLoss), "the loss falls");
+    }
+
+    [Test]
+    public void A_model_with_a_user_layer_shows_its_name_and_shape_in_the_debugger()
+    {
+        Sequential model = NewModel(784, 10, seed: 2);
+        var relu = (Relu)model.Layers[1];
+        Assert.That(Debugger.Display(relu), Is.EqualTo("Relu 'hidden relu'"), "before any batch: the name");
+
+        model.Forward(new Tensor(5, 784));
+        Assert.That(Debugger.Display(relu), Is.EqualTo("Relu 'hidden relu' 64 -> 64"), "after a batch: the widths");
+        Assert.That(Debugger.Display(model), Is.EqualTo("Sequential 784 -> 64 -> 10 (3 layers, 50890 parameters)"));
+        Assert.That(Debugger.Display(new SoftmaxCrossEntropy()), Is.EqualTo("SoftmaxCrossEntropy L = -(1/n) Σ y · log softmax(z)"));
+        object view = Debugger.Proxy(relu);
+        Assert.That(view.GetType().GetProperty("Formula")!.GetValue(view), Is.EqualTo("a = max(0, z)"));
+        Assert.That(view.GetType().GetProperty("LastBatch")!.GetValue(view), Is.EqualTo("[5 x 64] -> [5 x 64]"));
+    }
+
+    [Test]
+    public void Predict_by_default_gives_the_numbers_of_Forward()
+    {
+        Sequential model = NewModel(784, 10, seed: 3);
+        Tensor inputs = Data.Random(7, 784, seed: 4);
+        float[] forward = model.Forward(inputs).ToArray();
+        Assert.That(model.Predict(inputs).ToArray(), Is.EqualTo(forward), "Relu has no Predict of its own: Layer's default runs Forward");
+    }
+
+    [Test]
+    public void The_loss_is_finite_for_saturated_logits()
+    {
+        Tensor logits = Tensor.FromValues(2, 3, [1000f, -1000f, 0f, -1000f, -1000f, 1000f]);
+        Tensor targets = Tensor.FromValues(2, 3, [1f, 0f, 0f, 1f, 0f, 0f]);
+        var loss = new SoftmaxCrossEntropy();
+        // Row 0 is right with certainty (loss 0); row 1 puts its target 2000 below the winner (loss 2000).
+        Assert.That(loss.Forward(logits, targets), Is.EqualTo(1000f));
+        Assert.That(loss.Backward(logits, targets).ToArray(), Is.EqualTo(new[] { 0f, 0f, 0f, -0.5f, 0f, 0.5f }));
+    }
+
+    /// <summary>Reads what a debugger shows: the [DebuggerDisplay] text and the [DebuggerTypeProxy] object, as Visual Studio and VS Code evaluate them.</summary>
+    private static partial class Debugger
+    {
+        public static string Display(object value)
+        {
+            DebuggerDisplayAttribute attribute = value.GetType().GetCustomAttribute<DebuggerDisplayAttribute>(inherit: true)
+                ?? throw new AssertionException($"{value.GetType()} has no [DebuggerDisplay]");
+            Match call = StaticCall().Match(attribute.Value);
+            Assert.That(call.Success, Is.True, $"an expression this reader knows: {attribute.Value}");
+            Type type = typeof(Layer).Assembly.GetType(call.Groups["type"].Value, throwOnError: true)!;
+            MethodInfo method = type.GetMethod(call.Groups["method"].Value, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static, [FindParameterType(type, call.Groups["method"].Value, value)])!;
+            return (string)method.Invoke(null, [value])!;
+        }
+
+        public static object Proxy(object value)
+        {
+            DebuggerTypeProxyAttribute attribute = value.GetType().GetCustomAttribute<DebuggerTypeProxyAttribute>(inherit: true)
+                ?? throw new AssertionException($"{value.GetType()} has no [DebuggerTypeProxy]");
+            Type proxy = Type.GetType(attribute.ProxyTypeName, throwOnError: true)!;
+            return Activator.CreateInstance(proxy, value)!;
+        }
+
+        private static Type FindParameterType(Type type, string method, object value) =>
+            type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+                .Where(m => m.Name == method && m.GetParameters().Length == 1 && m.GetParameters()[0].ParameterType.IsInstanceOfType(value))
+                .Select(m => m.GetParameters()[0].ParameterType)
+                .OrderBy(t => Depth(value.GetType(), t))
+                .First();
+
+        private static int Depth(Type from, Type to)
+        {
+            int depth = 0;
+            for (Type? t = from; t is not null && t != to; t = t.BaseType)
+            {
+                depth++;
+            }
+
+            return depth;
+        }
+
+        [GeneratedRegex(@"^\{(?<type>[\w.]+)\.(?<method>\w+)\(this\),nq\}$")]
+        private static partial Regex StaticCall();
+    }
+}
