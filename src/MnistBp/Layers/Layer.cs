@@ -166,7 +166,7 @@ public abstract class Layer
         }
 
         throw new InvalidOperationException(
-            $"{this}: Forward of [{batchSize} x {inputSize}] returned {output.Describe()}, but GetOutputSize({inputSize}) says " +
+            $"{this}: Forward of [{batchSize} x {inputSize}] returned {output.Shape}, but GetOutputSize({inputSize}) says " +
             $"[{batchSize} x {GetOutputSize(inputSize)}]. A layer that changes the width must override GetOutputSize; Forward must return one row per sample.");
     }
 
