@@ -7,7 +7,7 @@ using System.Runtime.Intrinsics;
 
 namespace MnistBp;
 
-public static unsafe partial class Kernels
+internal static unsafe partial class Kernels
 {
     /// <summary>Lengths from which Axpy splits across threads (an SGD step over a 784 x 100 weight matrix is above it).</summary>
     private const int ParallelAxpyThreshold = 32 * 1024;

@@ -6,7 +6,7 @@ using System.Runtime.CompilerServices;
 
 namespace MnistBp;
 
-public static partial class Kernels
+internal static partial class Kernels
 {
     /// <summary>Adds a bias row to every row of a matrix: <c>z[r, c] += bias[c]</c>.</summary>
     /// <param name="z">The matrix, [rows x columns], updated in place.</param>

@@ -13,7 +13,7 @@ using System.Runtime.Intrinsics.X86;
 
 namespace MnistBp;
 
-public static unsafe partial class Kernels
+internal static unsafe partial class Kernels
 {
     /// <summary>Floats written per call from which the gathers split across threads.</summary>
     private const int ParallelGatherThreshold = 4096;

@@ -11,7 +11,7 @@ using System.Runtime.Intrinsics;
 
 namespace MnistBp;
 
-public static unsafe partial class Kernels
+internal static unsafe partial class Kernels
 {
     /// <summary>
     /// Multiply-adds (m x n x k) below which a product is not split across threads: handing work to
@@ -19,13 +19,6 @@ public static unsafe partial class Kernels
     /// 784-100-10 at batch 128, 128,000 multiply-adds, is split; at batch 32 it is not.)
     /// </summary>
     private const long ParallelGemmThreshold = 64 * 1024;
-
-    /// <summary>
-    /// Whether the tuned kernel uses 512-bit vectors where the hardware has them. On by default;
-    /// <c>MNISTBP_AVX512=0</c> turns it off, to measure what the wider vectors buy (docs/performance.md).
-    /// </summary>
-    internal static bool UseVector512 { get; set; } =
-        Vector512.IsHardwareAccelerated && Environment.GetEnvironmentVariable("MNISTBP_AVX512") != "0";
 
     /// <summary>True when this machine runs the tuned kernels with real vector hardware.</summary>
     internal static bool TunedIsAccelerated => Vector256.IsHardwareAccelerated && Fma.IsSupportedOrArm;

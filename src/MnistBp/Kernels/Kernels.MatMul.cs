@@ -8,7 +8,7 @@ using System.Runtime.CompilerServices;
 
 namespace MnistBp;
 
-public static partial class Kernels
+internal static partial class Kernels
 {
     /// <summary>
     /// Matrix product <c>C = A · B</c> (or <c>C += A · B</c> when <paramref name="accumulate"/>):

@@ -9,7 +9,7 @@ using System.Runtime.Intrinsics;
 
 namespace MnistBp;
 
-public static unsafe partial class Kernels
+internal static unsafe partial class Kernels
 {
     /// <summary>Elements from which the tuned Sigmoid splits across threads (a [128 x 100] batch is above it).</summary>
     private const int ParallelSigmoidThreshold = 8192;
