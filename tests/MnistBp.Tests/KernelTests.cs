@@ -187,6 +187,43 @@ internal sealed class KernelTests
     }
 
     [Test]
+    public void GatherRows_is_bit_exact_with_scalar_twin(
+        [Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path, [Values(1, 2, 3)] int threads, [Values(1, 7, 784)] int rowLength)
+    {
+        // 37 rows of 784 are above the size from which the gather splits across threads.
+        KernelSettings.Current = KernelSettings.Current with { Path = path, ThreadCount = threads };
+        var random = new DeterministicRandom((ulong)rowLength);
+        float[] source = Gaussian(random, 50 * rowLength);
+        int[] rows = [.. Enumerable.Range(0, 37).Select(_ => random.NextInt(50))];
+        float[] actual = new float[rows.Length * rowLength], twin = new float[rows.Length * rowLength];
+
+        Kernels.GatherRows(source, rowLength, rows, actual);
+        Kernels.GatherRowsScalar(source, rowLength, rows, twin);
+
+        Assert.That(actual, Is.EqualTo(twin), $"{path}, {threads} threads, rows of {rowLength}");
+        Assert.That(twin.AsSpan(5 * rowLength, rowLength).ToArray(), Is.EqualTo(source.AsSpan(rows[5] * rowLength, rowLength).ToArray()), "GatherRowsScalar row 5");
+        Assert.That(() => Kernels.GatherRowsScalar(source, rowLength, [50], new float[rowLength]), Throws.ArgumentException.With.Message.Contains("GatherRowsScalar: rows[0] = 50 is outside the 50 rows"));
+    }
+
+    [Test]
+    public void PixelsToFloats_is_bit_exact_with_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
+    {
+        UsePath(path);
+        foreach (int length in Enumerable.Range(0, MaxLength + 1).Append(256).Append(3 * 784 + 5))
+        {
+            // (i * 7 + length) mod 256: every byte value, at every offset within a vector.
+            byte[] pixels = [.. Enumerable.Range(0, length).Select(i => (byte)(i * 7 + length))];
+            float[] actual = new float[length], twin = new float[length];
+
+            Kernels.PixelsToFloats(pixels, actual);
+            Kernels.PixelsToFloatsScalar(pixels, twin);
+
+            Assert.That(actual.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(twin.Select(BitConverter.SingleToInt32Bits)), $"{path} length {length}");
+            Assert.That(twin, Is.EqualTo(pixels.Select(p => p / 255f)), $"PixelsToFloatsScalar length {length}");
+        }
+    }
+
+    [Test]
     public void Axpy_is_bit_exact_with_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
         UsePath(path);
@@ -449,6 +486,10 @@ internal sealed class KernelTests
             ("SigmoidBackwardScalar", () => Kernels.SigmoidBackwardScalar(f3, f3, f2), "SigmoidBackwardScalar: dInput has 2 elements but output needs 3."),
             ("Axpy", () => Kernels.Axpy(2f, f4, f5), "Axpy: y has 5 elements but x needs 4."),
             ("AxpyScalar", () => Kernels.AxpyScalar(2f, f5, f4), "AxpyScalar: y has 4 elements but x needs 5."),
+            ("PixelsToFloats", () => Kernels.PixelsToFloats(new byte[3], f4), "PixelsToFloats: destination has 4 elements but source needs 3."),
+            ("PixelsToFloatsScalar", () => Kernels.PixelsToFloatsScalar(new byte[5], f4), "PixelsToFloatsScalar: destination has 4 elements but source needs 5."),
+            ("GatherRows", () => Kernels.GatherRows(f6, 3, [1], f2), "GatherRows: destination has 2 elements but [1 x 3] needs 3."),
+            ("GatherRowsScalar", () => Kernels.GatherRowsScalar(f6, 3, [0, 1], f5), "GatherRowsScalar: destination has 5 elements but [2 x 3] needs 6."),
         };
 
         foreach (KernelPath path in new[] { KernelPath.Scalar, KernelPath.Vector })

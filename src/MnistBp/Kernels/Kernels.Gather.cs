@@ -34,11 +34,31 @@ internal static unsafe partial class Kernels
     public static void GatherRows(ReadOnlySpan<float> source, int rowLength, ReadOnlySpan<int> rows, Span<float> destination)
     {
         CheckGather(source.Length, rowLength, rows, destination.Length, "GatherRows");
+        if (!UseVector)
+        {
+            GatherRowsScalar(source, rowLength, rows, destination);
+            return;
+        }
+
         fixed (float* s = source, d = destination)
         fixed (int* i = rows)
         {
             var job = new GatherJob(s, sizeof(float), i, d, rows.Length, rowLength, pixels: false);
             RunGather(&job);
+        }
+    }
+
+    /// <summary>Scalar twin of <see cref="GatherRows"/>.</summary>
+    /// <inheritdoc cref="GatherRows" path="/param"/>
+    public static void GatherRowsScalar(ReadOnlySpan<float> source, int rowLength, ReadOnlySpan<int> rows, Span<float> destination)
+    {
+        CheckGather(source.Length, rowLength, rows, destination.Length, "GatherRowsScalar");
+        for (int r = 0; r < rows.Length; r++)
+        {
+            for (int c = 0; c < rowLength; c++)
+            {
+                destination[r * rowLength + c] = source[rows[r] * rowLength + c];
+            }
         }
     }
 
@@ -86,13 +106,45 @@ internal static unsafe partial class Kernels
     }
 
     /// <summary>
-    /// <c>destination[i] = source[i] / 255f</c>, with vectors. A vector division costs as much as a
+    /// Converts 8-bit pixels to floats in [0, 1]: <c>destination[i] = source[i] / 255f</c>, exactly
+    /// (every value has the bits of that division).
+    /// </summary>
+    /// <param name="source">The pixels.</param>
+    /// <param name="destination">The floats, as long as <paramref name="source"/>.</param>
+    /// <exception cref="ArgumentException">The lengths differ.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PixelsToFloats(ReadOnlySpan<byte> source, Span<float> destination)
+    {
+        RequireLength(destination.Length, source.Length, nameof(destination), "PixelsToFloats", "source");
+        if (!UseVector)
+        {
+            PixelsToFloatsScalar(source, destination);
+            return;
+        }
+
+        PixelsToFloatsVector(source, destination);
+    }
+
+    /// <summary>Scalar twin of <see cref="PixelsToFloats"/>.</summary>
+    /// <inheritdoc cref="PixelsToFloats" path="/param"/>
+    public static void PixelsToFloatsScalar(ReadOnlySpan<byte> source, Span<float> destination)
+    {
+        RequireLength(destination.Length, source.Length, nameof(destination), "PixelsToFloatsScalar", "source");
+        for (int i = 0; i < source.Length; i++)
+        {
+            // x = byte / 255: pixel intensities 0..255 become inputs in [0, 1].
+            destination[i] = source[i] / 255f;
+        }
+    }
+
+    /// <summary>
+    /// The <see cref="Vector{T}"/> loop of <see cref="PixelsToFloats"/>. A vector division costs as much as a
     /// dozen multiplies, so this multiplies by the reciprocal and then corrects the quotient once with
     /// two fused multiply-adds; for the 256 possible bytes that gives exactly the bits of the division
-    /// (a test checks all of them in every lane).
+    /// (a test checks all of them in every lane). Lengths are the caller's to check.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void PixelsToFloats(ReadOnlySpan<byte> source, Span<float> destination)
+    private static void PixelsToFloatsVector(ReadOnlySpan<byte> source, Span<float> destination)
     {
         int count = Vector<byte>.Count;
         if (source.Length < count)
@@ -181,7 +233,7 @@ internal static unsafe partial class Kernels
             byte* row = job.Source + (long)job.Rows[r] * job.RowLength * job.ElementSize;
             if (job.Pixels)
             {
-                PixelsToFloats(new ReadOnlySpan<byte>(row, job.RowLength), destination);
+                PixelsToFloatsVector(new ReadOnlySpan<byte>(row, job.RowLength), destination);
             }
             else
             {
