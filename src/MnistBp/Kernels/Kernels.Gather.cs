@@ -1,12 +1,15 @@
 // Gathering rows: copy the rows a mini-batch names out of a large matrix (the dataset) into the
 // batch's input matrix. With shuffled indices every row is a fresh trip to main memory, and a copy
 // loop on its own waits for each row before asking for the next. So while row r is copied, the
-// rows a few places ahead are already requested (a prefetch hint per cache line): the memory then
-// serves several rows at once (in a quick test on the machine of docs/performance.md, one thread,
-// 784-byte rows: 450 ns a row without, 85 ns with). On more than one core the rows are also split
-// between threads. GatherPixels does the same from
-// bytes (a dataset keeps one byte per pixel, as the IDX file does), scaling each to byte / 255 on
-// the way: a quarter of the memory traffic of gathering floats.
+// rows a few places ahead are already requested (a prefetch hint per cache line, x86 only): the
+// memory then serves several rows at once. On more than one core the rows are also split between
+// threads. GatherPixels does the same from bytes (a dataset keeps one byte per pixel, as the IDX
+// file does), scaling each to byte / 255 on the way: a quarter of the memory traffic of gathering
+// floats. Each has a scalar twin, the plain double loop, which KernelPath.Scalar runs.
+// Measured reasons (docs/performance.md, benchmarks/results/step-gather-predict-2026-11-28.md):
+// the prefetch, 450 -> 85 ns a 784-byte row (one thread, a quick test); splitting GatherRows over
+// two threads, 11.5 -> 5.7 us a batch of 32; GatherPixels with its Vector<float> conversion, 6.7 us
+// a batch of 128 against 95.8 us for its twin, and against 15.0 us for GatherRows on floats.
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
