@@ -2,6 +2,8 @@
 // Times one epoch of 784-100-10 sigmoid / quadratic cost / SGD lr 3.0 on the full MNIST, the same
 // network and data the peers in ../shared/peers train, after an untimed warm-up. Prints one line
 // per run, `mnistbp threads=T bs=B sec=S acc=A`, which benchmarks/side-by-side.py reads.
+// The kernel path comes from MNISTBP_KERNELS as everywhere (`MNISTBP_KERNELS=vector` or
+// `avx512=off` for the optimization ladder of docs/performance.md); --threads sets the thread count.
 using System.Diagnostics;
 using System.Globalization;
 
@@ -27,7 +29,7 @@ internal static class EpochCommand
         }
 
         MnistData mnist = Mnist.Load(data ?? DataFolder.Find(), download: false);
-        Console.WriteLine($"# MnistBp epoch timer: 784-100-10, {mnist.Train.Count} training images; Vector512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, Vector<float>.Count {System.Numerics.Vector<float>.Count}, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"# MnistBp epoch timer: 784-100-10, {mnist.Train.Count} training images; Vector512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, Vector<float>.Count {System.Numerics.Vector<float>.Count}, {Environment.ProcessorCount} cores; kernels {KernelSettings.Current}");
 
         // Warm-up, untimed: every batch size and thread count on 10,000 images (buffers, first calls),
         // then a pause. .NET compiles a method quickly first and optimizes it on a background thread
@@ -40,7 +42,7 @@ internal static class EpochCommand
             {
                 foreach (int b in batches)
                 {
-                    Kernels.ThreadCount = t;
+                    KernelSettings.Current = KernelSettings.Current with { ThreadCount = t };
                     NewTrainer().Fit(warmUp, new TrainingOptions { BatchSize = b });
                 }
             }
@@ -54,7 +56,7 @@ internal static class EpochCommand
             {
                 foreach (int t in rep % 2 == 0 ? threads : threads.Reverse())
                 {
-                    Kernels.ThreadCount = t;
+                    KernelSettings.Current = KernelSettings.Current with { ThreadCount = t };
                     Trainer trainer = NewTrainer();
                     GC.Collect();
                     long start = Stopwatch.GetTimestamp();

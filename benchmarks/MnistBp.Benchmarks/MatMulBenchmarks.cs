@@ -30,7 +30,7 @@ public class MatMulBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        Kernels.ThreadCount = Threads;
+        KernelSettings.Current = KernelSettings.Current with { ThreadCount = Threads };
         var random = new DeterministicRandom(2);
         _a = [.. Enumerable.Range(0, M * K).Select(_ => (float)random.NextDouble())];
         _b = [.. Enumerable.Range(0, K * N).Select(_ => (float)random.NextDouble())];

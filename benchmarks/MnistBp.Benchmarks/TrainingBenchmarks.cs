@@ -20,7 +20,7 @@ public class TrainingStepBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        Kernels.ThreadCount = Threads;
+        KernelSettings.Current = KernelSettings.Current with { ThreadCount = Threads };
         _trainer = EpochCommand.NewTrainer();
         var random = new DeterministicRandom(3);
         _inputs = new Tensor(Batch, 784);
@@ -65,7 +65,7 @@ public class PredictBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        Kernels.ThreadCount = Threads;
+        KernelSettings.Current = KernelSettings.Current with { ThreadCount = Threads };
         _model = EpochCommand.NewTrainer().Model;
         var random = new DeterministicRandom(4);
         _images = [.. Enumerable.Range(0, 10_000 * 784).Select(_ => (float)random.NextDouble())];
@@ -100,7 +100,7 @@ public class EpochBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        Kernels.ThreadCount = Threads;
+        KernelSettings.Current = KernelSettings.Current with { ThreadCount = Threads };
         _train = Mnist.Load(DataFolder.Find(), download: false).Train;
     }
 

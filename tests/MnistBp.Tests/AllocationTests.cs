@@ -5,7 +5,7 @@
 // allocation fails all three.
 namespace MnistBp.Tests;
 
-[NonParallelizable]
+[NonParallelizable] // KernelSettings.Current is process-wide
 public class AllocationTests
 {
     private static long SmallestOfThreeWindows(Action action, int callsPerWindow)
@@ -37,8 +37,8 @@ public class AllocationTests
     [Test]
     public void A_training_step_allocates_nothing_after_the_first([Values(1, 10, 128)] int batchSize, [Values(1, 2)] int threads)
     {
-        int saved = Kernels.ThreadCount;
-        Kernels.ThreadCount = threads;
+        KernelSettings saved = KernelSettings.Current;
+        KernelSettings.Current = saved with { ThreadCount = threads };
         try
         {
             Trainer trainer = NewTrainer();
@@ -55,7 +55,7 @@ public class AllocationTests
         }
         finally
         {
-            Kernels.ThreadCount = saved;
+            KernelSettings.Current = saved;
         }
     }
 

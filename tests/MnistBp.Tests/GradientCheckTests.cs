@@ -3,23 +3,23 @@
 // and the contract around Backward: order, shapes, accumulation and ZeroGrad.
 namespace MnistBp.Tests;
 
-[NonParallelizable] // Kernels.Path is process-wide
+[NonParallelizable] // KernelSettings.Current is process-wide
 internal sealed class GradientCheckTests
 {
-    private KernelPath _pathBefore;
+    private KernelSettings _settingsBefore = KernelSettings.Current;
 
     [SetUp]
-    public void RememberPath() => _pathBefore = Kernels.Path;
+    public void RememberSettings() => _settingsBefore = KernelSettings.Current;
 
     [TearDown]
-    public void RestorePath() => Kernels.Path = _pathBefore;
+    public void RestoreSettings() => KernelSettings.Current = _settingsBefore;
 
     // ---- finite differences ----
 
     [Test]
     public void Dense_gradients_match_finite_differences([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
-        Kernels.Path = path;
+        KernelSettings.Current = KernelSettings.Current with { Path = path };
         var random = new DeterministicRandom(1);
         var dense = new Dense(3, 4, WeightInit.StandardNormal, random, "hidden");
         Tensor input = Gaussian(random, 5, 3);
@@ -34,7 +34,7 @@ internal sealed class GradientCheckTests
     [Test]
     public void Sigmoid_gradients_match_finite_differences([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
-        Kernels.Path = path;
+        KernelSettings.Current = KernelSettings.Current with { Path = path };
         var random = new DeterministicRandom(2);
         // Spread over [-4, 4] or so: the curved part of the sigmoid, where a wrong derivative shows.
         Tensor input = Gaussian(random, 4, 6, scale: 2);
@@ -62,7 +62,7 @@ internal sealed class GradientCheckTests
     [Test]
     public void Sequential_gradients_match_finite_differences([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
-        Kernels.Path = path;
+        KernelSettings.Current = KernelSettings.Current with { Path = path };
         var random = new DeterministicRandom(4);
         var model = new Sequential(
             new Dense(4, 5, WeightInit.StandardNormal, random, "hidden"),
@@ -195,7 +195,7 @@ internal sealed class GradientCheckTests
     [Test]
     public void Gradients_accumulate_across_Backward_calls_and_ZeroGrad_clears_them([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
-        Kernels.Path = path;
+        KernelSettings.Current = KernelSettings.Current with { Path = path };
         var random = new DeterministicRandom(10);
         var dense = new Dense(3, 4, WeightInit.StandardNormal, random, "hidden");
         Tensor input = Gaussian(random, 5, 3), dOutput = Gaussian(random, 5, 4);

@@ -1,6 +1,6 @@
-// KernelTests: every kernel against its scalar twin, on both paths (Kernels.Path forced to Vector
-// and to Scalar), over every length 0..67 and over odd matrix shapes, plus golden values worked out
-// by hand and the argument checks. Inputs come from DeterministicRandom seeded per case, so a
+// KernelTests: every kernel against its scalar twin, on every path (KernelSettings.Current.Path
+// forced to Scalar, Vector and Tuned), over every length 0..67 and over odd matrix shapes, plus
+// golden values worked out by hand and the argument checks. Inputs come from DeterministicRandom seeded per case, so a
 // failure names a length or shape that reproduces.
 //
 // Tolerances, and why:
@@ -18,7 +18,7 @@
 //     DOTNET_EnableHWIntrinsic=0 the emulated Vector.Exp happens to match MathF.Exp exactly.
 namespace MnistBp.Tests;
 
-[NonParallelizable] // Kernels.Path is process-wide
+[NonParallelizable] // KernelSettings.Current is process-wide
 internal sealed class KernelTests
 {
     private const int MaxLength = 67;
@@ -26,7 +26,7 @@ internal sealed class KernelTests
     private const double SigmoidRelativeTolerance = 1e-6;
     private static readonly int[] s_rowCounts = [0, 1, 2, 3, 7];
 
-    private KernelPath _pathBefore;
+    private KernelSettings _settingsBefore = KernelSettings.Current;
 
     /// <summary>The shapes (m, k, n) the matrix products are tested on: odd, tiny, empty and MNIST-sized.</summary>
     public static IEnumerable<MatrixShape> Shapes =>
@@ -42,18 +42,18 @@ internal sealed class KernelTests
         TestContext.Progress.WriteLine($"KernelTests: Vector<float>.Count = {System.Numerics.Vector<float>.Count}, hardware accelerated: {System.Numerics.Vector.IsHardwareAccelerated}");
 
     [SetUp]
-    public void RememberPath() => _pathBefore = Kernels.Path;
+    public void RememberSettings() => _settingsBefore = KernelSettings.Current;
 
-    // Back to what it was before the test: Auto, or Scalar when MNISTBP_SCALAR=1.
+    // Back to what it was before the test: the defaults, or what MNISTBP_KERNELS asked for.
     [TearDown]
-    public void RestorePath() => Kernels.Path = _pathBefore;
+    public void RestoreSettings() => KernelSettings.Current = _settingsBefore;
 
     // ---- element-wise kernels and Dot, every length 0..67 ----
 
     [Test]
     public void Dot_matches_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
-        Kernels.Path = path;
+        UsePath(path);
         for (int length = 0; length <= MaxLength; length++)
         {
             var random = new DeterministicRandom((ulong)length);
@@ -77,7 +77,7 @@ internal sealed class KernelTests
     [Test]
     public void Sigmoid_matches_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
-        Kernels.Path = path;
+        UsePath(path);
         for (int length = 0; length <= MaxLength; length++)
         {
             float[] x = Gaussian(new DeterministicRandom((ulong)length), length, scale: 8);
@@ -98,7 +98,7 @@ internal sealed class KernelTests
     [Test]
     public void Sigmoid_may_run_in_place([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
-        Kernels.Path = path;
+        UsePath(path);
         float[] x = Gaussian(new DeterministicRandom(3), 37, scale: 4);
         float[] expected = new float[x.Length];
         Kernels.Sigmoid(x, expected);
@@ -111,7 +111,7 @@ internal sealed class KernelTests
     [Test]
     public void SigmoidBackward_is_bit_exact_with_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
-        Kernels.Path = path;
+        UsePath(path);
         for (int length = 0; length <= MaxLength; length++)
         {
             var random = new DeterministicRandom((ulong)length);
@@ -128,7 +128,7 @@ internal sealed class KernelTests
     [Test]
     public void SigmoidBackward_may_write_over_dOutput([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
-        Kernels.Path = path;
+        UsePath(path);
         var random = new DeterministicRandom(4);
         float[] output = Uniform(random, 29, 0, 1), gradient = Gaussian(random, 29);
         float[] expected = new float[gradient.Length];
@@ -146,45 +146,36 @@ internal sealed class KernelTests
         // Row r, column c holds (r + c) mod 256: every byte value lands in every lane of every vector
         // width, and 257 columns leave a tail after the last whole vector.
         const int Rows = 256, Columns = 257;
-        Kernels.Path = path;
-        int savedThreads = Kernels.ThreadCount;
-        Kernels.ThreadCount = threads;
-        try
+        KernelSettings.Current = KernelSettings.Current with { Path = path, ThreadCount = threads };
+        byte[] source = new byte[Rows * Columns];
+        for (int i = 0; i < source.Length; i++)
         {
-            byte[] source = new byte[Rows * Columns];
-            for (int i = 0; i < source.Length; i++)
-            {
-                source[i] = (byte)(i / Columns + i % Columns);
-            }
+            source[i] = (byte)(i / Columns + i % Columns);
+        }
 
-            int[] rows = [.. Enumerable.Range(0, Rows).Reverse()];
-            float[] actual = new float[Rows * Columns], twin = new float[Rows * Columns];
-            Kernels.GatherPixels(source, Columns, rows, actual);
-            Kernels.GatherPixelsScalar(source, Columns, rows, twin);
+        int[] rows = [.. Enumerable.Range(0, Rows).Reverse()];
+        float[] actual = new float[Rows * Columns], twin = new float[Rows * Columns];
+        Kernels.GatherPixels(source, Columns, rows, actual);
+        Kernels.GatherPixelsScalar(source, Columns, rows, twin);
 
-            Assert.That(actual.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(twin.Select(BitConverter.SingleToInt32Bits)), $"{path}, {threads} threads");
-            for (int r = 0; r < Rows; r++)
+        Assert.That(actual.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(twin.Select(BitConverter.SingleToInt32Bits)), $"{path}, {threads} threads");
+        for (int r = 0; r < Rows; r++)
+        {
+            for (int c = 0; c < Columns; c++)
             {
-                for (int c = 0; c < Columns; c++)
+                float expected = source[rows[r] * Columns + c] / 255f;
+                if (BitConverter.SingleToInt32Bits(actual[r * Columns + c]) != BitConverter.SingleToInt32Bits(expected))
                 {
-                    float expected = source[rows[r] * Columns + c] / 255f;
-                    if (BitConverter.SingleToInt32Bits(actual[r * Columns + c]) != BitConverter.SingleToInt32Bits(expected))
-                    {
-                        Assert.Fail($"{path}: row {r}, column {c}: {source[rows[r] * Columns + c]} / 255 gave {actual[r * Columns + c]:R}, not {expected:R}");
-                    }
+                    Assert.Fail($"{path}: row {r}, column {c}: {source[rows[r] * Columns + c]} / 255 gave {actual[r * Columns + c]:R}, not {expected:R}");
                 }
             }
-        }
-        finally
-        {
-            Kernels.ThreadCount = savedThreads;
         }
     }
 
     [Test]
     public void GatherPixels_refuses_a_row_outside_the_source_before_writing([Values(KernelPath.Scalar, KernelPath.Vector)] KernelPath path)
     {
-        Kernels.Path = path;
+        UsePath(path);
         byte[] source = new byte[4 * 3];
         float[] destination = [9, 9, 9, 9, 9, 9];
 
@@ -196,9 +187,46 @@ internal sealed class KernelTests
     }
 
     [Test]
+    public void GatherRows_is_bit_exact_with_scalar_twin(
+        [Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path, [Values(1, 2, 3)] int threads, [Values(1, 7, 784)] int rowLength)
+    {
+        // 37 rows of 784 are above the size from which the gather splits across threads.
+        KernelSettings.Current = KernelSettings.Current with { Path = path, ThreadCount = threads };
+        var random = new DeterministicRandom((ulong)rowLength);
+        float[] source = Gaussian(random, 50 * rowLength);
+        int[] rows = [.. Enumerable.Range(0, 37).Select(_ => random.NextInt(50))];
+        float[] actual = new float[rows.Length * rowLength], twin = new float[rows.Length * rowLength];
+
+        Kernels.GatherRows(source, rowLength, rows, actual);
+        Kernels.GatherRowsScalar(source, rowLength, rows, twin);
+
+        Assert.That(actual, Is.EqualTo(twin), $"{path}, {threads} threads, rows of {rowLength}");
+        Assert.That(twin.AsSpan(5 * rowLength, rowLength).ToArray(), Is.EqualTo(source.AsSpan(rows[5] * rowLength, rowLength).ToArray()), "GatherRowsScalar row 5");
+        Assert.That(() => Kernels.GatherRowsScalar(source, rowLength, [50], new float[rowLength]), Throws.ArgumentException.With.Message.Contains("GatherRowsScalar: rows[0] = 50 is outside the 50 rows"));
+    }
+
+    [Test]
+    public void PixelsToFloats_is_bit_exact_with_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
+    {
+        UsePath(path);
+        foreach (int length in Enumerable.Range(0, MaxLength + 1).Append(256).Append(3 * 784 + 5))
+        {
+            // (i * 7 + length) mod 256: every byte value, at every offset within a vector.
+            byte[] pixels = [.. Enumerable.Range(0, length).Select(i => (byte)(i * 7 + length))];
+            float[] actual = new float[length], twin = new float[length];
+
+            Kernels.PixelsToFloats(pixels, actual);
+            Kernels.PixelsToFloatsScalar(pixels, twin);
+
+            Assert.That(actual.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(twin.Select(BitConverter.SingleToInt32Bits)), $"{path} length {length}");
+            Assert.That(twin, Is.EqualTo(pixels.Select(p => p / 255f)), $"PixelsToFloatsScalar length {length}");
+        }
+    }
+
+    [Test]
     public void Axpy_is_bit_exact_with_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
-        Kernels.Path = path;
+        UsePath(path);
         for (int length = 0; length <= MaxLength; length++)
         {
             var random = new DeterministicRandom((ulong)length);
@@ -216,7 +244,7 @@ internal sealed class KernelTests
     [Test]
     public void AddBias_is_bit_exact_with_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
-        Kernels.Path = path;
+        UsePath(path);
         for (int columns = 0; columns <= MaxLength; columns++)
         {
             foreach (int rows in s_rowCounts)
@@ -236,7 +264,7 @@ internal sealed class KernelTests
     [Test]
     public void SumColumns_matches_scalar_twin_for_every_length([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path, [Values] bool accumulate)
     {
-        Kernels.Path = path;
+        UsePath(path);
         for (int columns = 0; columns <= MaxLength; columns++)
         {
             foreach (int rows in s_rowCounts)
@@ -277,7 +305,7 @@ internal sealed class KernelTests
     public void MatMul_matches_scalar_twin(
         [ValueSource(nameof(Shapes))] MatrixShape shape, [Values] bool accumulate, [Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
-        Kernels.Path = path;
+        UsePath(path);
         CheckProduct(Product.Plain, shape, accumulate);
     }
 
@@ -285,7 +313,7 @@ internal sealed class KernelTests
     public void MatMulTransposeA_matches_scalar_twin(
         [ValueSource(nameof(Shapes))] MatrixShape shape, [Values] bool accumulate, [Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
-        Kernels.Path = path;
+        UsePath(path);
         CheckProduct(Product.TransposeA, shape, accumulate);
     }
 
@@ -293,7 +321,7 @@ internal sealed class KernelTests
     public void MatMulTransposeB_matches_scalar_twin(
         [ValueSource(nameof(Shapes))] MatrixShape shape, [Values] bool accumulate, [Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
-        Kernels.Path = path;
+        UsePath(path);
         CheckProduct(Product.TransposeB, shape, accumulate);
     }
 
@@ -303,7 +331,7 @@ internal sealed class KernelTests
     public void Matrix_products_match_scalar_twins_for_every_vectorized_length(
         [Values] bool accumulate, [Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
-        Kernels.Path = path;
+        UsePath(path);
         for (int length = 0; length <= MaxLength; length++)
         {
             CheckProduct(Product.Plain, new MatrixShape(3, 5, length), accumulate);
@@ -317,7 +345,7 @@ internal sealed class KernelTests
     [Test]
     public void MatMul_of_2x3_by_3x2_gives_the_hand_computed_product([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
-        Kernels.Path = path;
+        UsePath(path);
         float[] a = [1, 2, 3, 4, 5, 6];          // [[1, 2, 3], [4, 5, 6]]
         float[] b = [7, 8, 9, 10, 11, 12];       // [[7, 8], [9, 10], [11, 12]]
         float[] aTransposed = [1, 4, 2, 5, 3, 6]; // Aᵀ stored row-major, [3 x 2]
@@ -342,7 +370,7 @@ internal sealed class KernelTests
     [Test]
     public void MatMul_by_the_identity_returns_the_matrix([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
-        Kernels.Path = path;
+        UsePath(path);
         const int Size = 19;
         float[] identity = new float[Size * Size];
         for (int i = 0; i < Size; i++)
@@ -360,7 +388,7 @@ internal sealed class KernelTests
     [Test]
     public void Small_kernels_give_hand_computed_values([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
-        Kernels.Path = path;
+        UsePath(path);
 
         // 1 + 2 + ... + 20 = 210, long enough to use the vector lanes and the remainder.
         float[] ramp = [.. Enumerable.Range(1, 20).Select(i => (float)i)];
@@ -386,7 +414,7 @@ internal sealed class KernelTests
     [Test]
     public void Sigmoid_gives_known_values([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
-        Kernels.Path = path;
+        UsePath(path);
         float[] zeros = new float[17], result = new float[17];
         Kernels.Sigmoid(zeros, result);
         Assert.That(result, Is.All.EqualTo(0.5f), "sigmoid(0) = 0.5 exactly");
@@ -409,7 +437,7 @@ internal sealed class KernelTests
     [Test]
     public void Empty_inputs_leave_nothing_behind([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
-        Kernels.Path = path;
+        UsePath(path);
         Assert.That(Kernels.Dot([], []), Is.Zero);
 
         // k = 0: the product is an empty sum, so C is overwritten with zeros, or left as it was.
@@ -458,6 +486,10 @@ internal sealed class KernelTests
             ("SigmoidBackwardScalar", () => Kernels.SigmoidBackwardScalar(f3, f3, f2), "SigmoidBackwardScalar: dInput has 2 elements but output needs 3."),
             ("Axpy", () => Kernels.Axpy(2f, f4, f5), "Axpy: y has 5 elements but x needs 4."),
             ("AxpyScalar", () => Kernels.AxpyScalar(2f, f5, f4), "AxpyScalar: y has 4 elements but x needs 5."),
+            ("PixelsToFloats", () => Kernels.PixelsToFloats(new byte[3], f4), "PixelsToFloats: destination has 4 elements but source needs 3."),
+            ("PixelsToFloatsScalar", () => Kernels.PixelsToFloatsScalar(new byte[5], f4), "PixelsToFloatsScalar: destination has 4 elements but source needs 5."),
+            ("GatherRows", () => Kernels.GatherRows(f6, 3, [1], f2), "GatherRows: destination has 2 elements but [1 x 3] needs 3."),
+            ("GatherRowsScalar", () => Kernels.GatherRowsScalar(f6, 3, [0, 1], f5), "GatherRowsScalar: destination has 5 elements but [2 x 3] needs 6."),
         };
 
         foreach (KernelPath path in new[] { KernelPath.Scalar, KernelPath.Vector })
@@ -473,7 +505,7 @@ internal sealed class KernelTests
     [TestCaseSource(nameof(WrongLengths))]
     public void Wrong_span_length_throws_ArgumentException_naming_kernel_and_sizes(KernelPath path, TestDelegate call, string message)
     {
-        Kernels.Path = path;
+        UsePath(path);
         // Throws.ArgumentException matches the exact type: an IndexOutOfRangeException (or any
         // other exception) from running off the end of a span fails this test.
         Assert.That(call, Throws.ArgumentException.With.Message.StartsWith(message));
@@ -482,7 +514,7 @@ internal sealed class KernelTests
     [Test]
     public void Negative_sizes_throw_ArgumentOutOfRangeException_naming_kernel_and_sizes([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
-        Kernels.Path = path;
+        UsePath(path);
         Assert.That(() => Kernels.MatMul([], [], [], -1, 0, 0), Throws.TypeOf<ArgumentOutOfRangeException>()
             .With.Message.Contains("MatMul: sizes must not be negative (m=-1, k=0, n=0)"));
         Assert.That(() => Kernels.MatMulTransposeB([], [], [], 0, 0, -2), Throws.TypeOf<ArgumentOutOfRangeException>()
@@ -496,7 +528,7 @@ internal sealed class KernelTests
     [Test]
     public void Sizes_whose_product_overflows_int_are_rejected_not_wrapped([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
-        Kernels.Path = path;
+        UsePath(path);
         // 65536 * 65536 wraps to 0 in 32-bit arithmetic; the check must see 4294967296.
         Assert.That(() => Kernels.MatMul([], [], [], 65536, 65536, 0), Throws.ArgumentException
             .With.Message.StartsWith("MatMul: a has 0 elements but A [m x k] (m=65536, k=65536, n=0) needs 4294967296."));
@@ -505,6 +537,9 @@ internal sealed class KernelTests
     }
 
     // ---- helpers ----
+
+    /// <summary>Runs the kernels on <paramref name="path"/> until the test ends, every other setting unchanged.</summary>
+    private static void UsePath(KernelPath path) => KernelSettings.Current = KernelSettings.Current with { Path = path };
 
     private enum Product
     {
@@ -562,7 +597,7 @@ internal sealed class KernelTests
                     absolute += Math.Abs(term);
                 }
 
-                string where = $"{product} [{m} x {k}]·[{k} x {n}] accumulate={accumulate} {Kernels.Path} c[{i}, {j}]";
+                string where = $"{product} [{m} x {k}]·[{k} x {n}] accumulate={accumulate} {KernelSettings.Current.Path} c[{i}, {j}]";
                 Assert.That(actual[i * n + j], Is.EqualTo(twin[i * n + j]).Within(2 * gamma * absolute), where);
                 Assert.That(twin[i * n + j], Is.EqualTo(exact).Within(gamma * absolute), "scalar twin vs double: " + where);
             }
@@ -595,6 +630,143 @@ internal sealed class KernelTests
         }
 
         return values;
+    }
+}
+
+// KernelSettingsTests: the one kernel setting. The MNISTBP_KERNELS grammar through Parse, a pure
+// function of its text (the process environment is never changed), every accepted form and the
+// rejected ones; ThreadCount's range; and that setting Current is what the kernels then read.
+[NonParallelizable] // KernelSettings.Current is process-wide
+internal sealed class KernelSettingsTests
+{
+    private static readonly KernelSettings s_defaults = new();
+
+    private KernelSettings _settingsBefore = KernelSettings.Current;
+
+    public static IEnumerable<TestCaseData> AcceptedForms()
+    {
+        KernelSettings d = s_defaults;
+        yield return new TestCaseData("", d).SetArgDisplayNames("empty");
+        yield return new TestCaseData("  ", d).SetArgDisplayNames("blank");
+        yield return new TestCaseData("auto", d with { Path = KernelPath.Auto });
+        yield return new TestCaseData("scalar", d with { Path = KernelPath.Scalar });
+        yield return new TestCaseData("vector", d with { Path = KernelPath.Vector });
+        yield return new TestCaseData("tuned", d with { Path = KernelPath.Tuned });
+        yield return new TestCaseData("threads=1", d with { ThreadCount = 1 });
+        yield return new TestCaseData("threads=64", d with { ThreadCount = 64 });
+        yield return new TestCaseData("avx512=on", d with { Vector512 = true });
+        yield return new TestCaseData("avx512=off", d with { Vector512 = false });
+        yield return new TestCaseData("scalar,threads=1", d with { Path = KernelPath.Scalar, ThreadCount = 1 });
+        yield return new TestCaseData("tuned,threads=2,avx512=off", d with { Path = KernelPath.Tuned, ThreadCount = 2, Vector512 = false });
+        yield return new TestCaseData("avx512=off,threads=3,vector", d with { Path = KernelPath.Vector, ThreadCount = 3, Vector512 = false });
+        yield return new TestCaseData(" Tuned , THREADS=2 ", d with { Path = KernelPath.Tuned, ThreadCount = 2 }).SetArgDisplayNames("case and spaces");
+    }
+
+    public static IEnumerable<TestCaseData> RejectedForms() =>
+    [
+        new("fast", "'fast' is not a setting"),
+        new("scalar;threads=1", "'scalar;threads=1' is not a setting"),
+        new("scalar,", "an item is empty"),
+        new(",scalar", "an item is empty"),
+        new("scalar,,threads=1", "an item is empty"),
+        new("avx512=0", "'avx512=0' is not a setting"),
+        new("avx512", "'avx512' is not a setting"),
+        new("threads", "'threads' is not a setting"),
+        new("threads=", "'threads=' needs a whole number of threads from 1 to 64"),
+        new("threads=0", "'threads=0' needs a whole number of threads from 1 to 64"),
+        new("threads=65", "'threads=65' needs a whole number of threads from 1 to 64"),
+        new("threads=1000", "'threads=1000' needs a whole number of threads from 1 to 64"),
+        new("threads=-1", "'threads=-1' needs a whole number of threads from 1 to 64"),
+        new("threads=two", "'threads=two' needs a whole number of threads from 1 to 64"),
+        new("threads=1.5", "'threads=1.5' needs a whole number of threads from 1 to 64"),
+        new("scalar,tuned", "'tuned' gives a path a second time"),
+        new("threads=1,threads=2", "'threads=2' gives threads= a second time"),
+        new("avx512=on,avx512=off", "'avx512=off' gives avx512= a second time"),
+    ];
+
+    [SetUp]
+    public void RememberSettings() => _settingsBefore = KernelSettings.Current;
+
+    [TearDown]
+    public void RestoreSettings() => KernelSettings.Current = _settingsBefore;
+
+    [Test]
+    public void The_defaults_are_auto_every_core_and_512_bits_where_accelerated()
+    {
+        Assert.That(s_defaults.Path, Is.EqualTo(KernelPath.Auto));
+        Assert.That(s_defaults.ThreadCount, Is.EqualTo(Math.Min(Environment.ProcessorCount, KernelSettings.MaxThreadCount)));
+        Assert.That(s_defaults.Vector512, Is.EqualTo(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated));
+    }
+
+    [TestCaseSource(nameof(AcceptedForms))]
+    public void Parse_reads_every_accepted_form(string text, KernelSettings expected)
+    {
+        KernelSettings parsed = KernelSettings.Parse(text);
+
+        Assert.That(parsed, Is.EqualTo(expected));
+        Assert.That(KernelSettings.Parse(parsed.ToString()), Is.EqualTo(parsed), $"round trip through \"{parsed}\"");
+    }
+
+    [TestCaseSource(nameof(RejectedForms))]
+    public void Parse_rejects_a_bad_item_naming_it_and_the_accepted_forms(string text, string problem)
+    {
+        Assert.That(() => KernelSettings.Parse(text), Throws.TypeOf<FormatException>()
+            .With.Message.StartsWith($"\"{text}\": {problem}.")
+            .And.Message.Contains("Expected comma-separated items, each at most once: auto, scalar, vector or tuned; threads=N (N from 1 to 64); avx512=on or avx512=off."));
+    }
+
+    [Test]
+    public void ToString_writes_every_item_in_the_form_Parse_reads()
+    {
+        var settings = new KernelSettings { Path = KernelPath.Tuned, ThreadCount = 2, Vector512 = false };
+
+        Assert.That(settings.ToString(), Is.EqualTo("tuned,threads=2,avx512=off"));
+        Assert.That((s_defaults with { Vector512 = true, ThreadCount = 1 }).ToString(), Is.EqualTo("auto,threads=1,avx512=on"));
+    }
+
+    [Test]
+    public void The_environment_variable_unset_gives_the_defaults_and_a_bad_value_an_error_naming_it()
+    {
+        Assert.That(KernelSettings.FromEnvironmentVariable(null), Is.EqualTo(s_defaults));
+        Assert.That(KernelSettings.FromEnvironmentVariable("scalar,threads=1"), Is.EqualTo(s_defaults with { Path = KernelPath.Scalar, ThreadCount = 1 }));
+        Assert.That(() => KernelSettings.FromEnvironmentVariable("tuned,thread=2"), Throws.TypeOf<FormatException>()
+            .With.Message.StartsWith("MNISTBP_KERNELS=\"tuned,thread=2\": 'thread=2' is not a setting. Expected"));
+    }
+
+    [TestCase(0)]
+    [TestCase(-1)]
+    [TestCase(65)]
+    [TestCase(1000)]
+    public void A_ThreadCount_outside_1_to_64_throws_naming_the_value_and_the_range(int threads)
+    {
+        Assert.That(() => new KernelSettings { ThreadCount = threads }, Throws.TypeOf<ArgumentOutOfRangeException>()
+            .With.Message.StartsWith($"KernelSettings.ThreadCount must be from 1 to 64; {threads} is not.")
+            .And.Property(nameof(ArgumentOutOfRangeException.ActualValue)).EqualTo(threads));
+        Assert.That(() => KernelSettings.Current = KernelSettings.Current with { ThreadCount = threads }, Throws.TypeOf<ArgumentOutOfRangeException>());
+        Assert.That(KernelSettings.Current, Is.EqualTo(_settingsBefore), "nothing changed: no clamping");
+    }
+
+    [TestCase(1)]
+    [TestCase(64)]
+    public void A_ThreadCount_from_1_to_64_is_kept_as_given(int threads) =>
+        Assert.That(new KernelSettings { ThreadCount = threads }.ThreadCount, Is.EqualTo(threads));
+
+    [Test]
+    public void Setting_Current_is_what_the_kernels_read()
+    {
+        KernelSettings.Current = new KernelSettings { Path = KernelPath.Scalar, ThreadCount = 3, Vector512 = false };
+        Assert.That((Kernels.UseVector, Kernels.UseTuned, Kernels.UseVector512, Kernels.ThreadCount), Is.EqualTo((false, false, false, 3)), "scalar");
+
+        KernelSettings.Current = KernelSettings.Current with { Path = KernelPath.Vector };
+        Assert.That((Kernels.UseVector, Kernels.UseTuned), Is.EqualTo((true, false)), "vector");
+
+        KernelSettings.Current = KernelSettings.Current with { Path = KernelPath.Tuned, Vector512 = true, ThreadCount = 1 };
+        Assert.That((Kernels.UseVector, Kernels.UseTuned, Kernels.UseVector512, Kernels.ThreadCount), Is.EqualTo((true, true, true, 1)), "tuned");
+
+        KernelSettings.Current = KernelSettings.Current with { Path = KernelPath.Auto };
+        Assert.That((Kernels.UseVector, Kernels.UseTuned), Is.EqualTo((System.Numerics.Vector.IsHardwareAccelerated, Kernels.TunedIsAccelerated)), "auto: what the hardware accelerates");
+
+        Assert.That(() => KernelSettings.Current = null!, Throws.ArgumentNullException);
     }
 }
 

@@ -64,12 +64,12 @@ public class TrainingTests
     public void Training_gives_the_same_bits_for_1_2_and_3_threads()
     {
         Dataset train = Slice().Train.Slice(0, 2000);
-        int saved = Kernels.ThreadCount;
+        KernelSettings saved = KernelSettings.Current;
         try
         {
             float[][] Run(int threads)
             {
-                Kernels.ThreadCount = threads;
+                KernelSettings.Current = saved with { ThreadCount = threads };
                 Trainer trainer = NewTrainer(hidden: 100, seed: 3);
                 trainer.Fit(train, new TrainingOptions { Epochs = 1, BatchSize = 32, ShuffleSeed = 5 });
                 return [.. trainer.Model.Parameters.Select(p => p.Value.ToArray())];
@@ -84,7 +84,7 @@ public class TrainingTests
         }
         finally
         {
-            Kernels.ThreadCount = saved;
+            KernelSettings.Current = saved;
         }
     }
 

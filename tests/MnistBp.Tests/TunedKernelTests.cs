@@ -3,7 +3,7 @@
 // bit against itself on one thread.
 namespace MnistBp.Tests;
 
-[NonParallelizable]
+[NonParallelizable] // KernelSettings.Current is process-wide
 public class TunedKernelTests
 {
     private static readonly (int M, int K, int N)[] s_shapes =
@@ -11,31 +11,18 @@ public class TunedKernelTests
          (1, 784, 100), (1, 50, 211), (1, 3, 48), // single rows: the 6-vector row tile
          (128, 100, 10), (32, 100, 10), (100, 128, 10)]; // the 10 outputs: one padded 16-wide strip, split across threads at batch 128
 
-    private KernelPath _savedPath;
-    private bool _saved512;
-    private int _savedThreads;
+    private KernelSettings _saved = KernelSettings.Current;
 
     [SetUp]
-    public void Save()
-    {
-        _savedPath = Kernels.Path;
-        _saved512 = Kernels.UseVector512;
-        _savedThreads = Kernels.ThreadCount;
-    }
+    public void Save() => _saved = KernelSettings.Current;
 
     [TearDown]
-    public void Restore()
-    {
-        Kernels.Path = _savedPath;
-        Kernels.UseVector512 = _saved512;
-        Kernels.ThreadCount = _savedThreads;
-    }
+    public void Restore() => KernelSettings.Current = _saved;
 
     [Test]
     public void Every_product_matches_the_scalar_twin_with_and_without_512_bit_vectors([Values] bool use512, [Values] bool accumulate)
     {
-        Kernels.Path = KernelPath.Tuned;
-        Kernels.UseVector512 = use512;
+        KernelSettings.Current = KernelSettings.Current with { Path = KernelPath.Tuned, Vector512 = use512 };
         foreach ((int m, int k, int n) in s_shapes)
         {
             (float[] a, float[] b, float[] c0) = Operands(m, k, n);
@@ -64,21 +51,20 @@ public class TunedKernelTests
     [Test]
     public void Splitting_across_threads_gives_the_same_bits([Values(2, 3, 5)] int threads, [Values] bool use512)
     {
-        Kernels.Path = KernelPath.Tuned;
-        Kernels.UseVector512 = use512;
+        KernelSettings.Current = KernelSettings.Current with { Path = KernelPath.Tuned, Vector512 = use512 };
         foreach ((int m, int k, int n) in s_shapes)
         {
             (float[] a, float[] b, float[] c0) = Operands(m, k, n);
             float[] one = (float[])c0.Clone(), many = (float[])c0.Clone();
-            Kernels.ThreadCount = 1;
+            UseThreads(1);
             Kernels.MatMulTransposeA(a, b, one, m, k, n, accumulate: true);
-            Kernels.ThreadCount = threads;
+            UseThreads(threads);
             Kernels.MatMulTransposeA(a, b, many, m, k, n, accumulate: true);
             Assert.That(many.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(one.Select(BitConverter.SingleToInt32Bits)), $"{m}x{k}x{n}");
 
-            Kernels.ThreadCount = 1;
+            UseThreads(1);
             Kernels.MatMul(a, b, one, m, k, n);
-            Kernels.ThreadCount = threads;
+            UseThreads(threads);
             Kernels.MatMul(a, b, many, m, k, n);
             Assert.That(many.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(one.Select(BitConverter.SingleToInt32Bits)), $"{m}x{k}x{n}");
         }
@@ -89,17 +75,16 @@ public class TunedKernelTests
     {
         // Short lengths (tails of every size) and batch-sized ones (split across threads, with a tail).
         int[] lengths = [.. Enumerable.Range(0, 68), 8192, 12800, 12807, 30000];
-        Kernels.ThreadCount = threads;
+        UseThreads(threads);
         foreach (int length in lengths)
         {
             var random = new DeterministicRandom((ulong)length);
             float[] x = [.. Enumerable.Range(0, length).Select(_ => (float)(8 * random.NextGaussian()))];
             float[] tuned = new float[length], vector = new float[length];
 
-            Kernels.Path = KernelPath.Tuned;
-            Kernels.UseVector512 = true;
+            KernelSettings.Current = KernelSettings.Current with { Path = KernelPath.Tuned, Vector512 = true };
             Kernels.Sigmoid(x, tuned);
-            Kernels.Path = KernelPath.Vector;
+            KernelSettings.Current = KernelSettings.Current with { Path = KernelPath.Vector };
             Kernels.Sigmoid(x, vector);
 
             Assert.That(tuned.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(vector.Select(BitConverter.SingleToInt32Bits)), $"length {length}, {threads} threads");
@@ -111,9 +96,7 @@ public class TunedKernelTests
     {
         // Short lengths (tails of every size, one thread) and batch-sized ones (split across threads
         // from 8192 and 32768 elements, with tails).
-        Kernels.ThreadCount = threads;
-        Kernels.Path = KernelPath.Tuned;
-        Kernels.UseVector512 = use512;
+        KernelSettings.Current = KernelSettings.Current with { Path = KernelPath.Tuned, Vector512 = use512, ThreadCount = threads };
         foreach (int length in new[] { 0, 1, 15, 16, 17, 33, 100, 12800, 12807, 30000, 78400, 78417 })
         {
             var random = new DeterministicRandom((ulong)length);
@@ -139,7 +122,7 @@ public class TunedKernelTests
     [Test]
     public void GatherRows_copies_the_named_rows_on_one_thread_and_on_several([Values(1, 2, 3)] int threads, [Values(1, 7, 784)] int rowLength)
     {
-        Kernels.ThreadCount = threads;
+        UseThreads(threads);
         var random = new DeterministicRandom(9);
         float[] source = [.. Enumerable.Range(0, 50 * rowLength).Select(_ => (float)random.NextDouble())];
         int[] rows = [.. Enumerable.Range(0, 37).Select(_ => random.NextInt(50))];
@@ -159,6 +142,8 @@ public class TunedKernelTests
         Assert.That(destination, Is.All.EqualTo(9f));
         Assert.That(() => Kernels.GatherRows(source, 3, [1], destination), Throws.ArgumentException.With.Message.Contains("GatherRows"));
     }
+
+    private static void UseThreads(int threads) => KernelSettings.Current = KernelSettings.Current with { ThreadCount = threads };
 
     private static (float[] A, float[] B, float[] C) Operands(int m, int k, int n)
     {

@@ -192,16 +192,7 @@ public sealed class Dataset
         }
 
         ReadOnlySpan<byte> pixels = _pixels.AsSpan(start * FeatureCount, count * FeatureCount);
-        if (Kernels.UseVector)
-        {
-            Kernels.PixelsToFloats(pixels, destination);
-            return;
-        }
-
-        for (int i = 0; i < pixels.Length; i++)
-        {
-            destination[i] = pixels[i] / 255f;
-        }
+        Kernels.PixelsToFloats(pixels, destination);
     }
 
     private Tensor BuildImages()

@@ -1,5 +1,9 @@
 // Scaled add, the one update rule every optimizer step is made of: y += alpha * x
 // (SGD: w -= learnRate * dW is Axpy(-learnRate, dW, w)).
+// Tiers: the scalar twin (the reference); the Vector<float> loop; a 512-bit loop taken when UseTuned
+// and UseVector512; long spans split across threads. Measured: the SGD update of 784-100-10 takes
+// 6.9 us on one thread and 6 us on two (docs/performance.md). The 512-bit loop against
+// the Vector<float> one, and the Vector<float> loop against the twin, have no measurement of their own.
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -7,7 +11,7 @@ using System.Runtime.Intrinsics;
 
 namespace MnistBp;
 
-public static unsafe partial class Kernels
+internal static unsafe partial class Kernels
 {
     /// <summary>Lengths from which Axpy splits across threads (an SGD step over a 784 x 100 weight matrix is above it).</summary>
     private const int ParallelAxpyThreshold = 32 * 1024;

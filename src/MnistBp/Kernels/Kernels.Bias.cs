@@ -1,12 +1,15 @@
 // The bias in both directions:
 //   forward   Z += b            AddBias     (b broadcast over the rows of the batch)
 //   backward  db += Σ_rows dZ   SumColumns  (every row used the same b, so their gradients add up)
+// Two tiers: the scalar twin (the reference) and a Vector<float> loop, which runs on every machine
+// with vector hardware. The loops have no measurement of their own: at batch 10 the bias add, both
+// sigmoids and both sigmoid backwards together take about 1 us of a 27 us step (docs/performance.md).
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace MnistBp;
 
-public static partial class Kernels
+internal static partial class Kernels
 {
     /// <summary>Adds a bias row to every row of a matrix: <c>z[r, c] += bias[c]</c>.</summary>
     /// <param name="z">The matrix, [rows x columns], updated in place.</param>

@@ -1,19 +1,22 @@
 // Gathering rows: copy the rows a mini-batch names out of a large matrix (the dataset) into the
 // batch's input matrix. With shuffled indices every row is a fresh trip to main memory, and a copy
 // loop on its own waits for each row before asking for the next. So while row r is copied, the
-// rows a few places ahead are already requested (a prefetch hint per cache line): the memory then
-// serves several rows at once (in a quick test on the machine of docs/performance.md, one thread,
-// 784-byte rows: 450 ns a row without, 85 ns with). On more than one core the rows are also split
-// between threads. GatherPixels does the same from
-// bytes (a dataset keeps one byte per pixel, as the IDX file does), scaling each to byte / 255 on
-// the way: a quarter of the memory traffic of gathering floats.
+// rows a few places ahead are already requested (a prefetch hint per cache line, x86 only): the
+// memory then serves several rows at once. On more than one core the rows are also split between
+// threads. GatherPixels does the same from bytes (a dataset keeps one byte per pixel, as the IDX
+// file does), scaling each to byte / 255 on the way: a quarter of the memory traffic of gathering
+// floats. Each has a scalar twin, the plain double loop, which KernelPath.Scalar runs.
+// Measured reasons (docs/performance.md, benchmarks/results/step-gather-predict-2026-11-28.md):
+// the prefetch, 450 -> 85 ns a 784-byte row (one thread, a quick test); splitting GatherRows over
+// two threads, 11.5 -> 5.7 us a batch of 32; GatherPixels with its Vector<float> conversion, 6.7 us
+// a batch of 128 against 95.8 us for its twin, and against 15.0 us for GatherRows on floats.
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace MnistBp;
 
-public static unsafe partial class Kernels
+internal static unsafe partial class Kernels
 {
     /// <summary>Floats written per call from which the gathers split across threads.</summary>
     private const int ParallelGatherThreshold = 4096;
@@ -34,11 +37,31 @@ public static unsafe partial class Kernels
     public static void GatherRows(ReadOnlySpan<float> source, int rowLength, ReadOnlySpan<int> rows, Span<float> destination)
     {
         CheckGather(source.Length, rowLength, rows, destination.Length, "GatherRows");
+        if (!UseVector)
+        {
+            GatherRowsScalar(source, rowLength, rows, destination);
+            return;
+        }
+
         fixed (float* s = source, d = destination)
         fixed (int* i = rows)
         {
             var job = new GatherJob(s, sizeof(float), i, d, rows.Length, rowLength, pixels: false);
             RunGather(&job);
+        }
+    }
+
+    /// <summary>Scalar twin of <see cref="GatherRows"/>.</summary>
+    /// <inheritdoc cref="GatherRows" path="/param"/>
+    public static void GatherRowsScalar(ReadOnlySpan<float> source, int rowLength, ReadOnlySpan<int> rows, Span<float> destination)
+    {
+        CheckGather(source.Length, rowLength, rows, destination.Length, "GatherRowsScalar");
+        for (int r = 0; r < rows.Length; r++)
+        {
+            for (int c = 0; c < rowLength; c++)
+            {
+                destination[r * rowLength + c] = source[rows[r] * rowLength + c];
+            }
         }
     }
 
@@ -86,13 +109,45 @@ public static unsafe partial class Kernels
     }
 
     /// <summary>
-    /// <c>destination[i] = source[i] / 255f</c>, with vectors. A vector division costs as much as a
+    /// Converts 8-bit pixels to floats in [0, 1]: <c>destination[i] = source[i] / 255f</c>, exactly
+    /// (every value has the bits of that division).
+    /// </summary>
+    /// <param name="source">The pixels.</param>
+    /// <param name="destination">The floats, as long as <paramref name="source"/>.</param>
+    /// <exception cref="ArgumentException">The lengths differ.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PixelsToFloats(ReadOnlySpan<byte> source, Span<float> destination)
+    {
+        RequireLength(destination.Length, source.Length, nameof(destination), "PixelsToFloats", "source");
+        if (!UseVector)
+        {
+            PixelsToFloatsScalar(source, destination);
+            return;
+        }
+
+        PixelsToFloatsVector(source, destination);
+    }
+
+    /// <summary>Scalar twin of <see cref="PixelsToFloats"/>.</summary>
+    /// <inheritdoc cref="PixelsToFloats" path="/param"/>
+    public static void PixelsToFloatsScalar(ReadOnlySpan<byte> source, Span<float> destination)
+    {
+        RequireLength(destination.Length, source.Length, nameof(destination), "PixelsToFloatsScalar", "source");
+        for (int i = 0; i < source.Length; i++)
+        {
+            // x = byte / 255: pixel intensities 0..255 become inputs in [0, 1].
+            destination[i] = source[i] / 255f;
+        }
+    }
+
+    /// <summary>
+    /// The <see cref="Vector{T}"/> loop of <see cref="PixelsToFloats"/>. A vector division costs as much as a
     /// dozen multiplies, so this multiplies by the reciprocal and then corrects the quotient once with
     /// two fused multiply-adds; for the 256 possible bytes that gives exactly the bits of the division
-    /// (a test checks all of them in every lane).
+    /// (a test checks all of them in every lane). Lengths are the caller's to check.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void PixelsToFloats(ReadOnlySpan<byte> source, Span<float> destination)
+    private static void PixelsToFloatsVector(ReadOnlySpan<byte> source, Span<float> destination)
     {
         int count = Vector<byte>.Count;
         if (source.Length < count)
@@ -181,7 +236,7 @@ public static unsafe partial class Kernels
             byte* row = job.Source + (long)job.Rows[r] * job.RowLength * job.ElementSize;
             if (job.Pixels)
             {
-                PixelsToFloats(new ReadOnlySpan<byte>(row, job.RowLength), destination);
+                PixelsToFloatsVector(new ReadOnlySpan<byte>(row, job.RowLength), destination);
             }
             else
             {

@@ -3,15 +3,27 @@
 // nothing more: a tile of up to 6 rows x 2 vectors of C stays in registers while the whole inner
 // dimension streams past, one fused multiply-add per lane per step. Leftover columns are done by
 // the same generic tile with narrower vectors (512 -> 256 -> 128 bits), and the last few columns
-// through a zero-padded copy one vector wide. No other packing, no assembly. Work is split across threads by column strips, so every element of C is computed
-// by one thread in one fixed order: the result has the same bits for any thread count.
+// through a zero-padded copy one vector wide. No other packing, no assembly. Work is split across
+// threads by blocks of rows or column strips, so every element of C is computed by one thread in
+// one fixed order: the result has the same bits for any thread count.
+//
+// Why it exists, measured (docs/performance.md, x86 with AVX-512, one thread): an epoch of
+// 784-100-10 takes 0.91-0.99 s with the Vector<float> loops, 0.203-0.289 s with this kernel on
+// 256-bit vectors (3.4-4.5x) and 0.136-0.242 s on 512-bit vectors (1.2-1.5x more: the reason for
+// the Vector512 tier and KernelSettings.Vector512). On the MLP's shapes it does 165-202 GFLOP/s
+// on one thread (206 on 512³), 81-124% of OpenBLAS (benchmarks/results/matmul-2026-11-28.md); the
+// scalar twins do 2-5. Where it runs: under KernelPath.Auto only where TunedIsAccelerated, that is
+// x86 with AVX2 and FMA (or AVX-512). On Arm64 Vector256.IsHardwareAccelerated is false (NEON
+// registers are 128 bits; the JIT reports Vector256 as accelerated only on x86 with AVX2), so
+// TunedIsAccelerated is false, this kernel never runs there by default, and the Vector<float>
+// loops of Kernels.MatMul.cs (128-bit NEON) do.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace MnistBp;
 
-public static unsafe partial class Kernels
+internal static unsafe partial class Kernels
 {
     /// <summary>
     /// Multiply-adds (m x n x k) below which a product is not split across threads: handing work to
@@ -21,13 +33,10 @@ public static unsafe partial class Kernels
     private const long ParallelGemmThreshold = 64 * 1024;
 
     /// <summary>
-    /// Whether the tuned kernel uses 512-bit vectors where the hardware has them. On by default;
-    /// <c>MNISTBP_AVX512=0</c> turns it off, to measure what the wider vectors buy (docs/performance.md).
+    /// True when this machine runs the tuned kernels with real vector hardware: 256-bit vectors and
+    /// fused multiply-add. x86 with AVX2 and FMA, or AVX-512; never Arm64, where Vector256 is not
+    /// accelerated (so the Arm half of <see cref="Fma.IsSupportedOrArm"/> cannot make this true today).
     /// </summary>
-    internal static bool UseVector512 { get; set; } =
-        Vector512.IsHardwareAccelerated && Environment.GetEnvironmentVariable("MNISTBP_AVX512") != "0";
-
-    /// <summary>True when this machine runs the tuned kernels with real vector hardware.</summary>
     internal static bool TunedIsAccelerated => Vector256.IsHardwareAccelerated && Fma.IsSupportedOrArm;
 
     /// <summary>

@@ -161,8 +161,8 @@ public class DatasetTests
         var fromBytes = new Tensor(128, 784);
         var fromFloats = new Tensor(128, 784);
         var targets = new Tensor(128, 10);
-        int savedThreads = Kernels.ThreadCount;
-        Kernels.ThreadCount = threads;
+        KernelSettings saved = KernelSettings.Current;
+        KernelSettings.Current = saved with { ThreadCount = threads };
         try
         {
             data.FillBatch(indices, fromBytes, targets); // Images not built yet: from the bytes
@@ -175,7 +175,7 @@ public class DatasetTests
         }
         finally
         {
-            Kernels.ThreadCount = savedThreads;
+            KernelSettings.Current = saved;
         }
     }
 
