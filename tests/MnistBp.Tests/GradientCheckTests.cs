@@ -98,7 +98,7 @@ internal sealed class GradientCheckTests
     [Test]
     public void An_MNIST_sized_model_passes_on_a_seeded_sample_of_each_large_tensor([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {
-        Kernels.Path = path;
+        KernelSettings.Current = KernelSettings.Current with { Path = path };
         (Sequential model, Tensor inputs, Tensor targets) = MnistSizedModel(13);
 
         GradientCheckReport report = GradientCheck.Check(model, new QuadraticCost(), inputs, targets);
