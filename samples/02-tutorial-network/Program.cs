@@ -24,6 +24,11 @@ network.Train(TutorialData.Data, TutorialData.AllYTrues, (epoch, loss) =>
 });
 
 // Make some predictions
+// (The README's quick start, with the same seed 42, prints Emily 0.964 and Frank 0.039: the same nine
+// numbers come out of DeterministicRandom(42), but this network takes them as w1..w6, b1..b3 in the
+// tutorial's order, while each Dense draws its weight matrix row by row and then its biases, so there
+// w2 and w3 swap and the hidden biases and output weights trade places. Started from this network's
+// weights (LayersNetwork.Build in sample 03), the same layers print these two numbers.)
 double emily = network.FeedForward(TutorialData.Emily);
 double frank = network.FeedForward(TutorialData.Frank);
 Console.WriteLine($"Emily: {emily:F3} - {(emily > 0.5 ? "F" : "M")}"); // 0.951 - F in the tutorial

@@ -1,6 +1,8 @@
-// The command line of sample 04. Defaults reproduce Nielsen's chapter-1 run ("Neural Networks and
-// Deep Learning", network.py): 784-30-10, sigmoid, quadratic cost, mini-batch 10, learn rate 3.0,
-// 30 epochs; only the initialisation differs (N(0, 1/inputSize), see --help).
+// The command line of sample 04. The defaults are the settings of Nielsen's chapter-1 run ("Neural
+// Networks and Deep Learning", network.py): 784-30-10, sigmoid, quadratic cost, mini-batch 10, learn
+// rate 3.0, 30 epochs. Not his run: the weights start from N(0, 1/inputSize) unless --init normal
+// (his N(0, 1)), it trains on all 60,000 images (he on 50,000, keeping 10,000 for validation), in
+// float, with seeded draws and shuffles. The Usage text says the same.
 using System.Globalization;
 
 namespace MnistBp.Samples.Digits;
@@ -43,12 +45,22 @@ public sealed record MnistOptions
         usage: dotnet run -c Release --project samples/04-mnist -- [options]
 
         Trains a sigmoid MLP on MNIST with mini-batch SGD and reports its test accuracy.
-        Defaults reproduce Nielsen's chapter-1 run: 784-30-10, quadratic cost, batch 10, lr 3.0, 30 epochs.
+        The defaults are the settings of Nielsen's chapter-1 run (network.py): 784-30-10, quadratic
+        cost, batch 10, lr 3.0, 30 epochs. What differs from his run:
+          - the initial weights: by default each layer's from N(0, 1/inputs) (1/784 for the hidden
+            layer), his from N(0, 1); --init normal starts as he does, weights and biases from N(0, 1)
+            (the biases are N(0, 1) either way);
+          - the data: all 60,000 training images; he trains on 50,000 and keeps 10,000 for validation;
+            both test on the 10,000 test images;
+          - float instead of numpy's double, and the start and the shuffles come from --seed, so the
+            accuracy of each epoch is not the one he prints.
 
           --hidden N          hidden neurons (default 30)
           --epochs N          passes over the 60,000 training images (default 30)
           --batch N           mini-batch size (default 10)
-          --lr X              learn rate (default 3.0)
+          --lr X              learn rate (default 3.0). Too large (20 or more, at batch 10 or 100)
+                              and the output sigmoids saturate at 0: the accuracy drops to 10-20%
+                              and the mean training loss sits at 0.50000, with no error (docs/07)
           --seed N            seed for the initial weights and the shuffles (default 1)
           --init scaled|normal
                               scaled: weights from N(0, 1/inputSize) (default);

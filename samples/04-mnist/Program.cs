@@ -84,7 +84,7 @@ try
     Evaluation final = results[^1].Evaluation!;
     double meanSeconds = results.Average(r => r.Duration.TotalSeconds);
     Console.WriteLine();
-    Console.WriteLine($"test accuracy {final.Accuracy * 100:F2}% ({final.Correct} of {final.Count}) after {results.Count} epochs; " +
+    Console.WriteLine($"test accuracy {final.Accuracy * 100:F2}% ({final.Correct} of {final.Count}) after {results.Count} epoch{(results.Count == 1 ? "" : "s")}; " +
         $"{meanSeconds:F2} s per epoch of training, {stopwatch.Elapsed.TotalSeconds:F1} s in all");
     Console.WriteLine();
     Console.WriteLine(final.FormatConfusionMatrix());
