@@ -1,6 +1,7 @@
-// DatasetDebugView: what the debugger shows when a Dataset is expanded: its sizes, the first labels,
-// the first image drawn in characters (so a 7 looks like a 7 in the watch window) and how many
-// images each class has. It reads at most one pass over the labels; it is never used by training.
+// DatasetDebugView: what the debugger shows when a Dataset is expanded: its sizes, the first labels
+// (or target rows, for float targets), the first image drawn in characters (so a 7 looks like a 7 in
+// the watch window) and how many images each class has. It reads at most one pass over the labels;
+// it is never used by training.
 
 namespace MnistBp;
 
@@ -20,11 +21,19 @@ internal sealed class DatasetDebugView(Dataset data)
     /// <summary>The shape of one image, such as <c>[28 x 28]</c>.</summary>
     public string ImageShape => DebuggerText.Shape(data.ImageShape);
 
-    /// <summary>The number of classes.</summary>
+    /// <summary>The number of classes; 0 for float targets.</summary>
     public int ClassCount => data.ClassCount;
 
-    /// <summary>The labels of the first images.</summary>
-    public byte[] FirstLabels => data.Labels.Span[..Math.Min(data.Count, MaxLabels)].ToArray();
+    /// <summary>The number of target columns: the class count, or the float targets per sample.</summary>
+    public int TargetCount => data.TargetCount;
+
+    /// <summary>The labels of the first images; empty for float targets.</summary>
+    public byte[] FirstLabels => data.HasLabels ? data.Labels.Span[..Math.Min(data.Count, MaxLabels)].ToArray() : [];
+
+    /// <summary>The target rows of the first samples for float targets; empty for labels (see <see cref="FirstLabels"/>).</summary>
+    public float[][] FirstTargets => data.HasLabels
+        ? []
+        : [.. Enumerable.Range(0, Math.Min(data.Count, MaxLabels)).Select(i => data.TargetRows(i, 1).ToArray())];
 
     /// <summary>The first image, one string per pixel row, ink from ' ' (0) to '@' (1); empty when there is none.</summary>
     public string[] FirstImage
@@ -55,11 +64,16 @@ internal sealed class DatasetDebugView(Dataset data)
         }
     }
 
-    /// <summary>How many images each class has: <c>LabelCounts[c]</c> images are labelled c.</summary>
+    /// <summary>How many images each class has: <c>LabelCounts[c]</c> images are labelled c; empty for float targets.</summary>
     public int[] LabelCounts
     {
         get
         {
+            if (!data.HasLabels)
+            {
+                return [];
+            }
+
             var counts = new int[data.ClassCount];
             foreach (byte label in data.Labels.Span)
             {

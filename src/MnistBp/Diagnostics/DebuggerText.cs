@@ -60,9 +60,10 @@ internal static class DebuggerText
     /// <summary>The loss's name and formula, like <c>MeanSquaredError L = mean((target - predicted)²)</c>.</summary>
     public static string Of(Loss loss) => loss.Formula.Length == 0 ? loss.ToString() : $"{loss} {loss.Formula}";
 
-    /// <summary>Like <c>Dataset 60000 images [28 x 28], 10 classes</c>.</summary>
-    public static string Of(Dataset data) =>
-        $"Dataset {Count(data.Count, "image")} {Shape(data.ImageShape)}, {Count(data.ClassCount, "class")}";
+    /// <summary>Like <c>Dataset 60000 images [28 x 28], 10 classes</c>, or for float targets <c>Dataset 4 samples [2], 1 target</c>.</summary>
+    public static string Of(Dataset data) => data.HasLabels
+        ? $"Dataset {Count(data.Count, "image")} {Shape(data.ImageShape)}, {Count(data.ClassCount, "class")}"
+        : $"Dataset {Count(data.Count, "sample")} {Shape(data.ImageShape)}, {Count(data.TargetCount, "target")}";
 
     /// <summary>
     /// The sizes along the model: <c>784 -> 30 -> 10</c>. The input width comes from the first layer that

@@ -1,6 +1,7 @@
-// Evaluation: how well a classifier does on labelled data. The predicted class of a sample is the
-// output with the largest value (argmax, ties to the lowest class); from that come the accuracy,
-// the accuracy per class and the confusion matrix. It runs the model in batches and does not train.
+// Evaluation: how well a classifier does on labelled data (data with float targets is measured by a
+// loss instead: Trainer.Fit's EvaluationLoss). The predicted class of a sample is the output with the
+// largest value (argmax, ties to the lowest class); from that come the accuracy, the accuracy per
+// class and the confusion matrix. It runs the model in batches and does not train.
 using System.Globalization;
 using System.Text;
 
@@ -66,17 +67,28 @@ public sealed class Evaluation
 
     /// <summary>Runs <paramref name="model"/> over <paramref name="data"/> in batches and counts its predictions.</summary>
     /// <param name="model">A model whose output has <see cref="Dataset.ClassCount"/> columns.</param>
-    /// <param name="data">Labelled samples.</param>
+    /// <param name="data">Samples with class labels (<see cref="Dataset.HasLabels"/>).</param>
     /// <param name="batchSize">Samples per forward pass; larger is faster and uses more memory.</param>
     /// <param name="cancellationToken">Checked before every batch.</param>
     /// <returns>The evaluation.</returns>
-    /// <exception cref="ArgumentException">The model does not map the dataset's features to its class count (the message names the sizes).</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="data"/> has float targets instead of class labels, or the model does not map the dataset's
+    /// features to its class count (the message names the data's sizes and the model's); both checked before anything runs.
+    /// </exception>
     /// <exception cref="OperationCanceledException">Cancellation was requested.</exception>
     public static Evaluation Of(Sequential model, Dataset data, int batchSize = 1000, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        if (!data.HasLabels)
+        {
+            throw new ArgumentException(
+                $"Evaluation.Of needs class labels to count right and wrong predictions, but data ({DebuggerText.Of(data)}) has float targets (regression); " +
+                "measure it with a loss instead (Trainer.Fit reports EpochResult.EvaluationLoss for such data).", nameof(data));
+        }
+
+        data.RequireFits(model, nameof(data));
         var confusion = new int[data.ClassCount, data.ClassCount];
         ReadOnlySpan<byte> labels = data.Labels.Span;
         int largestBatch = Math.Min(batchSize, data.Count);

@@ -1,7 +1,8 @@
 // Trainer: the training loop, written once so that samples do not have to. Every epoch shuffles
-// the sample order with the caller's seed, cuts it into mini-batches, and for each batch runs the
-// five lines of every training step: forward, loss, zero grad, backward, step. It reuses its batch
-// buffers; it does not evaluate inside an epoch, stop early, or schedule learn rates.
+// the sample order with the caller's seed (or keeps it, as the tutorial does), cuts it into
+// mini-batches, and for each batch runs the five lines of every training step: forward, loss, zero
+// grad, backward, step. It reuses its batch buffers; it does not evaluate inside an epoch, stop
+// early, or schedule learn rates.
 using System.Diagnostics;
 
 namespace MnistBp;
@@ -89,14 +90,25 @@ public sealed class Trainer
     /// Trains for <see cref="TrainingOptions.Epochs"/> epochs and, after each, evaluates on
     /// <paramref name="evaluationData"/> when one is given.
     /// </summary>
-    /// <param name="trainingData">The samples to learn from; its <see cref="Dataset.ClassCount"/> sets the one-hot width.</param>
-    /// <param name="options">Epochs, batch size and shuffling seed.</param>
-    /// <param name="evaluationData">Data to measure accuracy on after every epoch, or null.</param>
+    /// <param name="trainingData">
+    /// The samples to learn from, with class labels or float targets; its <see cref="Dataset.TargetCount"/>
+    /// (the one-hot width for labels) must be the model's output width.
+    /// </param>
+    /// <param name="options">Epochs, batch size, and whether and how to shuffle.</param>
+    /// <param name="evaluationData">
+    /// Data to measure the model on after every epoch, or null: with class labels, its accuracy
+    /// (<see cref="EpochResult.Evaluation"/>); with float targets, the mean of <see cref="Loss"/>
+    /// (<see cref="EpochResult.EvaluationLoss"/>). Checked against the model before the first epoch.
+    /// </param>
     /// <param name="epochProgress">Receives one <see cref="EpochResult"/> per epoch; called on the training thread.</param>
     /// <param name="batchProgress">Receives a <see cref="BatchProgress"/> after every mini-batch; called on the training thread, so keep it cheap.</param>
     /// <param name="cancellationToken">Checked before every mini-batch.</param>
     /// <returns>One result per finished epoch.</returns>
-    /// <exception cref="ArgumentException">The data does not fit the model (the message names the shapes).</exception>
+    /// <exception cref="ArgumentException">
+    /// The data does not fit the model (the message names the shapes). For the evaluation data this is
+    /// found before any training, so the weights are unchanged; for the training data, at the first batch's
+    /// forward pass or loss, also before any update.
+    /// </exception>
     /// <exception cref="OperationCanceledException">Cancellation was requested; the model keeps the updates made so far.</exception>
     public IReadOnlyList<EpochResult> Fit(
         Dataset trainingData,
@@ -114,6 +126,8 @@ public sealed class Trainer
             throw new ArgumentException("The training data has no samples.", nameof(trainingData));
         }
 
+        // Now, not after the first epoch: by then a mismatch would have cost an epoch and changed the weights.
+        evaluationData?.RequireFits(Model, nameof(evaluationData));
         var random = new DeterministicRandom(options.ShuffleSeed);
         int[] order = new int[trainingData.Count];
         var results = new List<EpochResult>(options.Epochs);
@@ -125,7 +139,11 @@ public sealed class Trainer
                 order[i] = i;
             }
 
-            random.Shuffle(order);
+            if (options.Shuffle)
+            {
+                random.Shuffle(order);
+            }
+
             double lossSum = 0;
             for (int first = 0; first < order.Length; first += options.BatchSize)
             {
@@ -138,8 +156,9 @@ public sealed class Trainer
             }
 
             TimeSpan duration = Stopwatch.GetElapsedTime(start);
-            Evaluation? evaluation = evaluationData is null ? null : Evaluation.Of(Model, evaluationData, cancellationToken: cancellationToken);
-            var result = new EpochResult(epoch, options.Epochs, lossSum / order.Length, duration, evaluation);
+            Evaluation? evaluation = evaluationData is { HasLabels: true } ? Evaluation.Of(Model, evaluationData, cancellationToken: cancellationToken) : null;
+            double? evaluationLoss = evaluationData is { HasLabels: false } ? MeanLoss(evaluationData, cancellationToken) : null;
+            var result = new EpochResult(epoch, options.Epochs, lossSum / order.Length, duration, evaluation, evaluationLoss);
             results.Add(result);
             epochProgress?.Report(result);
         }
@@ -149,12 +168,42 @@ public sealed class Trainer
 
     private (Tensor Inputs, Tensor Targets) BatchBuffers(int batchSize, Dataset data)
     {
-        if (_inputs is null || _inputs.Rows != batchSize || _inputs.Columns != data.FeatureCount || _targets!.Columns != data.ClassCount)
+        if (_inputs is null || _inputs.Rows != batchSize || _inputs.Columns != data.FeatureCount || _targets!.Columns != data.TargetCount)
         {
             _inputs = new Tensor(batchSize, data.FeatureCount, "batch inputs");
-            _targets = new Tensor(batchSize, data.ClassCount, "batch targets");
+            _targets = new Tensor(batchSize, data.TargetCount, "batch targets");
         }
 
         return (_inputs, _targets!);
+    }
+
+    /// <summary>
+    /// <see cref="Loss"/> of the model's <see cref="Sequential.Predict(ReadOnlySpan{float}, Span{float}, int)"/>
+    /// outputs against the float targets of <paramref name="data"/>, in batches of up to 1000 samples, each
+    /// batch's loss weighted by its size (as the training loss is): the mean over the samples. NaN for no samples.
+    /// </summary>
+    private double MeanLoss(Dataset data, CancellationToken cancellationToken)
+    {
+        const int BatchSize = 1000;
+        Tensor? predicted = null, targets = null;
+        float[] scratch = data.ImagesIfBuilt is null ? new float[Math.Min(BatchSize, data.Count) * data.FeatureCount] : [];
+        double lossSum = 0;
+        for (int first = 0; first < data.Count; first += BatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int rows = Math.Min(BatchSize, data.Count - first);
+            if (predicted is null || predicted.Rows != rows)
+            {
+                predicted = new Tensor(rows, data.TargetCount, "prediction");
+                targets = new Tensor(rows, data.TargetCount, "targets");
+            }
+
+            // Predict, not Forward: measuring leaves the layers' training caches alone.
+            Model.Predict(data.ImageRows(first, rows, scratch), predicted.AsSpan(), rows);
+            data.TargetRows(first, rows).CopyTo(targets!.AsSpan());
+            lossSum += (double)Loss.Forward(predicted, targets) * rows;
+        }
+
+        return data.Count == 0 ? double.NaN : lossSum / data.Count;
     }
 }

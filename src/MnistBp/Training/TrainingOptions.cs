@@ -2,7 +2,7 @@
 // bad setting fails before the first epoch rather than in the middle of one.
 namespace MnistBp;
 
-/// <summary>How <see cref="Trainer.Fit"/> trains: epochs, mini-batch size and the shuffling seed.</summary>
+/// <summary>How <see cref="Trainer.Fit"/> trains: epochs, mini-batch size, and whether and how the samples are shuffled.</summary>
 public sealed record TrainingOptions
 {
     /// <summary>Number of passes over the training data; at least 1.</summary>
@@ -11,7 +11,14 @@ public sealed record TrainingOptions
     /// <summary>Samples per mini-batch; at least 1. The last batch of an epoch may be smaller.</summary>
     public int BatchSize { get; init; } = 10;
 
-    /// <summary>Seed of the <see cref="DeterministicRandom"/> that shuffles the samples at the start of every epoch.</summary>
+    /// <summary>
+    /// Whether every epoch starts by shuffling the samples (true, the default: stochastic gradient descent
+    /// as Nielsen's book does it). False keeps them in the dataset's order, epoch after epoch, as the
+    /// tutorial trains its four people; <see cref="ShuffleSeed"/> is then not used.
+    /// </summary>
+    public bool Shuffle { get; init; } = true;
+
+    /// <summary>Seed of the <see cref="DeterministicRandom"/> that shuffles the samples at the start of every epoch (when <see cref="Shuffle"/> is true).</summary>
     public ulong ShuffleSeed { get; init; }
 
     /// <summary>Throws when a setting is out of range.</summary>
@@ -35,8 +42,12 @@ public sealed record TrainingOptions
 /// <param name="EpochCount">The number of epochs in the run.</param>
 /// <param name="MeanTrainingLoss">The loss averaged over every training sample of the epoch.</param>
 /// <param name="Duration">Wall-clock time of the epoch's training (evaluation excluded).</param>
-/// <param name="Evaluation">The result on the evaluation data, or null when none was given.</param>
-public sealed record EpochResult(int Epoch, int EpochCount, double MeanTrainingLoss, TimeSpan Duration, Evaluation? Evaluation);
+/// <param name="Evaluation">The accuracy and confusion matrix on evaluation data with class labels; null when none was given or it has float targets.</param>
+/// <param name="EvaluationLoss">
+/// The trainer's loss on evaluation data with float targets (regression), averaged over its samples as
+/// <paramref name="MeanTrainingLoss"/> is, after the epoch's training (NaN when it has no samples); null when none was given or it has class labels.
+/// </param>
+public sealed record EpochResult(int Epoch, int EpochCount, double MeanTrainingLoss, TimeSpan Duration, Evaluation? Evaluation, double? EvaluationLoss = null);
 
 /// <summary>Progress inside an epoch, reported after every mini-batch.</summary>
 /// <param name="Epoch">The current epoch, counting from 1.</param>

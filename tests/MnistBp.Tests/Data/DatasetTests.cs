@@ -227,7 +227,7 @@ public class DatasetTests
             Throws.ArgumentException.With.Message.Contains("inputs x [3 x 6] should be [2 x 6]"));
         Assert.That(
             () => data.FillBatch([0, 1], new Tensor(2, 6, "x"), new Tensor(2, 10, "y")),
-            Throws.ArgumentException.With.Message.Contains("oneHotTargets y [2 x 10] should be [2 x 5]"));
+            Throws.ArgumentException.With.Message.Contains("targets y [2 x 10] should be [2 x 5]"));
         Assert.That(
             () => data.FillBatch([0], new Tensor(6, "x"), new Tensor(1, 5, "y")),
             Throws.ArgumentException.With.Message.Contains("inputs x [6] should be [1 x 6]"));
