@@ -41,6 +41,9 @@ public class TrainingTests
         Assert.That(results[2].MeanTrainingLoss, Is.LessThan(results[0].MeanTrainingLoss));
         Assert.That(results[2].Evaluation!.Accuracy, Is.GreaterThan(0.87), "88.2% seen with seed 1");
         Assert.That(results[2].Evaluation!.Count, Is.EqualTo(2000));
+        Evaluation last = results[2].Evaluation!;
+        Assert.That(last.ToString(), Is.EqualTo($"accuracy {last.Accuracy * 100:F2}% ({last.Correct} of 2000), 10 classes"));
+        Assert.That(results[2].ToString(), Does.Contain($"Evaluation = accuracy {last.Accuracy * 100:F2}%"), "an epoch prints its evaluation, not a type name");
     }
 
     [Test]
