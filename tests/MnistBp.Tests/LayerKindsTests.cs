@@ -9,20 +9,16 @@ namespace MnistBp.Tests;
 
 public class LayerKindsTests
 {
-    private string _folder = "";
+    private TempFolder _folder = null!;
 
     [OneTimeSetUp]
     public void RegisterTheExampleKinds() => ExampleKinds.Register();
 
     [SetUp]
-    public void CreateFolder()
-    {
-        _folder = Path.Combine(Path.GetTempPath(), "mnistbp-kinds-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_folder);
-    }
+    public void CreateFolder() => _folder = new TempFolder();
 
     [TearDown]
-    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+    public void DeleteFolder() => _folder.Dispose();
 
     private static Tensor RandomInputs(int rows, int columns, ulong seed)
     {
@@ -61,7 +57,7 @@ public class LayerKindsTests
         }
 
         var model = new Sequential(new Dense(4, 5, WeightInit.StandardNormal, random, "hidden"), scale, new Negate("flip"), new Sigmoid("out"));
-        string path = Path.Combine(_folder, "custom.mnbp");
+        string path = _folder.File("custom.mnbp");
         ModelFile.Save(model, path);
         Sequential loaded = ModelFile.Load(path);
 
@@ -160,8 +156,7 @@ public class LayerKindsTests
         var file = new ModelBytes(layerCount: 2).Layer("Sigmoid", "first").Count(0).Count(0);
         int offset = file.Position;
         byte[] bytes = file.Layer("MyApp.Relu", "relu").Count(0).Count(0).ToArray();
-        string path = Path.Combine(_folder, "relu.mnbp");
-        File.WriteAllBytes(path, bytes);
+        string path = _folder.Write("relu.mnbp", bytes);
 
         var error = Assert.Throws<InvalidDataException>(() => ModelFile.Load(path));
         Assert.That(error!.Message, Does.StartWith($"{path}: not a valid MnistBp model at byte {offset}: layer 1 (MyApp.Relu 'relu') has the kind 'MyApp.Relu', which this program has not registered"));
@@ -171,7 +166,7 @@ public class LayerKindsTests
     [Test]
     public void An_unregistered_kind_is_refused_on_save_before_the_file_is_touched()
     {
-        string path = Path.Combine(_folder, "model.mnbp");
+        string path = _folder.File("model.mnbp");
         File.WriteAllText(path, "keep me");
         var model = new Sequential(new Dense(2, 2), new Unregistered("mine"));
 
@@ -179,7 +174,7 @@ public class LayerKindsTests
         Assert.That(error!.Message, Does.StartWith("Cannot save layer 1 (Unregistered 'mine'): its kind 'Tests.Unregistered' is not registered"));
         Assert.That(error.Message, Does.Contain("LayerKinds.Register(\"Tests.Unregistered\", record => new Unregistered(record.Name));"));
         Assert.That(File.ReadAllText(path), Is.EqualTo("keep me"));
-        Assert.That(Directory.GetFiles(_folder), Has.Length.EqualTo(1), "no temporary file either");
+        Assert.That(Directory.GetFiles(_folder.Path), Has.Length.EqualTo(1), "no temporary file either");
 
         using var stream = new MemoryStream();
         Assert.Throws<NotSupportedException>(() => ModelFile.Save(model, stream));
