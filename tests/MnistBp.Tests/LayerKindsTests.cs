@@ -204,7 +204,7 @@ public class LayerKindsTests
     [Test]
     public void A_parameter_whose_shape_differs_from_the_layer_the_factory_made_is_refused()
     {
-        // The factory makes a Scale of 3 gains from the shape of parameter 0; a Dense whose b does not fit its W.
+        // Dense's factory takes W [2 x 3] from the file, so b must be [3]; the file holds [2].
         var bytes = new ModelBytes(layerCount: 1).Layer("Dense", "d").Count(0).Count(2).ZeroMatrix(2, 3);
         int biasOffset = bytes.Position;
         byte[] file = bytes.Vector(0, 0).ToArray();
