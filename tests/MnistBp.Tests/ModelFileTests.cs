@@ -1,10 +1,21 @@
-// Save -> load -> predict is bit-identical; damaged, truncated and foreign files are refused with a
-// message naming the file and offset; an interrupted save leaves the old file in place.
+// Save -> load -> predict is bit-identical; Save writes the documented version-2 layout; a version-1
+// file written by the old library (sample 04) still predicts bit-identically, and again once saved
+// as version 2; damaged, truncated, malformed and foreign files are refused with a message naming the
+// file and offset, before anything of a claimed size is allocated; an interrupted save leaves the
+// old file in place. Custom kinds and the registry are in LayerKindsTests.
 namespace MnistBp.Tests;
 
 public class ModelFileTests
 {
     private string _folder = "";
+
+    private static string ModelFiles => Path.Combine(TestPaths.RepositoryRoot, "tests", "MnistBp.Tests", "ModelFiles");
+
+    /// <summary>Written by sample 04 (<c>--hidden 30 --epochs 1</c> on the shipped slice) with the version-1 library.</summary>
+    private static string Version1Sample04 => Path.Combine(ModelFiles, "sample04-v1-784-30-10.mnbp");
+
+    [OneTimeSetUp]
+    public void RegisterTheExampleKinds() => ExampleKinds.Register();
 
     [SetUp]
     public void CreateFolder()
@@ -95,17 +106,10 @@ public class ModelFileTests
     }
 
     [Test]
-    public void Oversized_layer_claim_is_refused_before_allocating()
+    public void Version1_oversized_Dense_claim_is_refused_before_allocating()
     {
-        // A well-formed header and checksum around a Dense layer that claims 100000 x 100000 weights.
-        byte[] bytes = Build(writer =>
-        {
-            writer.Write((byte)1);
-            writer.Write(1);
-            writer.Write((byte)'d');
-            writer.Write(100_000);
-            writer.Write(100_000);
-        }, layerCount: 1);
+        // A well-formed header and checksum around a version-1 Dense layer that claims 100000 x 100000 weights.
+        byte[] bytes = new ModelBytes(layerCount: 1, version: 1).Byte(1).Text("d").Int32(100_000).Int32(100_000).ToArray();
         long before = GC.GetAllocatedBytesForCurrentThread();
         var error = Assert.Throws<InvalidDataException>(() => ModelFile.Load(new MemoryStream(bytes), "huge.mnbp"));
         Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.LessThan(1 << 20));
@@ -113,30 +117,159 @@ public class ModelFileTests
     }
 
     [Test]
-    public void Unknown_layer_kind_and_mismatched_sizes_are_refused()
+    public void Version1_unknown_layer_kind_and_mismatched_sizes_are_refused()
     {
-        byte[] unknown = Build(writer =>
-        {
-            writer.Write((byte)99);
-            writer.Write(0);
-        }, layerCount: 1);
+        byte[] unknown = new ModelBytes(layerCount: 1, version: 1).Byte(99).Int32(0).ToArray();
         Assert.That(() => ModelFile.Load(new MemoryStream(unknown), "m"), Throws.TypeOf<InvalidDataException>().With.Message.Contains("unknown kind 99"));
 
-        byte[] mismatched = Build(writer =>
+        byte[] mismatched = new ModelBytes(layerCount: 2, version: 1).Version1Dense("", 2, 3).Version1Dense("", 4, 1).ToArray();
+        Assert.That(() => ModelFile.Load(new MemoryStream(mismatched), "m"), Throws.TypeOf<InvalidDataException>().With.Message.Contains("takes 4 inputs per sample but the layers before it give 3"));
+
+        byte[] zero = new ModelBytes(layerCount: 1, version: 1).Byte(1).Text("z").Int32(0).Int32(3).ToArray();
+        Assert.That(() => ModelFile.Load(new MemoryStream(zero), "m"), Throws.TypeOf<InvalidDataException>().With.Message.Contains("at byte 18: layer 0 (Dense 'z') has sizes 0 -> 3; both must be positive"));
+    }
+
+    [Test]
+    public void Save_writes_the_version_2_layout_of_the_docs_byte_for_byte()
+    {
+        float[] weights = [1f, -2f, 0.5f, 3.25f, -0f, float.Epsilon];
+        float[] biases = [0.125f, -1f, 7f];
+        var dense = new Dense(2, 3, "d");
+        weights.CopyTo(dense.Weights.Value.AsSpan());
+        biases.CopyTo(dense.Biases.Value.AsSpan());
+        var scale = new Scale(3, factor: 0.5f, "g");
+        scale.Gain.Value[1] = 2f;
+        using var stream = new MemoryStream();
+        ModelFile.Save(new Sequential(dense, new Sigmoid(""), scale), stream);
+
+        byte[] expected = new ModelBytes(layerCount: 3)
+            .Layer("Dense", "d").Count(0).Count(2).Matrix(2, 3, weights).Vector(biases)
+            .Layer("Sigmoid", "").Count(0).Count(0)
+            .Layer("Tests.Scale", "g").Count(1).Setting("factor", 0.5f).Count(1).Vector(1f, 2f, 1f)
+            .ToArray();
+        Assert.That(stream.ToArray(), Is.EqualTo(expected));
+        Assert.That(ModelFile.FormatVersion, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void Version1_file_of_sample_04_predicts_bit_identically_to_the_library_that_wrote_it()
+    {
+        Sequential model = ModelFile.Load(Version1Sample04);
+
+        Assert.That(model.Layers.Select(l => l.ToString()), Is.EqualTo(new[] { "Dense 'hidden' 784 -> 30", "Sigmoid 'hidden sigmoid'", "Dense 'output' 30 -> 10", "Sigmoid 'output sigmoid'" }));
+        AssertPredictsTheVersion1Outputs(model);
+    }
+
+    [Test]
+    public void Version1_file_saved_again_is_version_2_and_predicts_the_same_bits()
+    {
+        string path = Path.Combine(_folder, "sample04-v2.mnbp");
+        ModelFile.Save(ModelFile.Load(Version1Sample04), path);
+        byte[] saved = File.ReadAllBytes(path);
+        Assert.That(BitConverter.ToUInt16(saved, 4), Is.EqualTo(2), "the version field");
+
+        AssertPredictsTheVersion1Outputs(ModelFile.Load(path));
+    }
+
+    private static void AssertPredictsTheVersion1Outputs(Sequential model)
+    {
+        string slice = TestPaths.MnistSlice;
+        Dataset data = Dataset.FromIdx(
+            IdxReader.Read(Path.Combine(slice, "t10k-images-idx3-ubyte.gz")), IdxReader.Read(Path.Combine(slice, "t10k-labels-idx1-ubyte.gz")), 10);
+        string[] expected = File.ReadAllLines(Path.Combine(ModelFiles, "sample04-v1-784-30-10.predictions.txt"));
+        Assert.That(expected, Has.Length.EqualTo(100));
+
+        Tensor predicted = model.Predict(data.Images);
+        for (int row = 0; row < expected.Length; row++)
         {
-            foreach ((int inputs, int outputs) in new[] { (2, 3), (4, 1) })
-            {
-                writer.Write((byte)1);
-                writer.Write(0);
-                writer.Write(inputs);
-                writer.Write(outputs);
-                for (int i = 0; i < inputs * outputs + outputs; i++)
-                {
-                    writer.Write(0f);
-                }
-            }
-        }, layerCount: 2);
-        Assert.That(() => ModelFile.Load(new MemoryStream(mismatched), "m"), Throws.TypeOf<InvalidDataException>().With.Message.Contains("takes 4 inputs but the Dense layer before it gives 3"));
+            string actual = string.Join(" ", predicted.Row(row).ToArray().Select(v => BitConverter.SingleToInt32Bits(v).ToString("x8", System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.That(actual, Is.EqualTo(expected[row]), $"image {row}");
+        }
+    }
+
+    [TestCase(0, "does not start with the MnistBp model magic")]
+    [TestCase(4, "format version")]
+    [TestCase(6, "SHA-256 checksum does not match")]
+    [TestCase(13, "SHA-256 checksum does not match")]
+    [TestCase(40_000, "SHA-256 checksum does not match")]
+    [TestCase(95_559, "SHA-256 checksum does not match")]
+    public void Version1_file_damaged_anywhere_is_refused_with_the_file_and_offset(int offset, string problem)
+    {
+        byte[] bytes = File.ReadAllBytes(Version1Sample04);
+        bytes[offset] ^= 0x21;
+        var error = Assert.Throws<InvalidDataException>(() => ModelFile.Load(new MemoryStream(bytes), "sample04.mnbp"));
+        Assert.That(error!.Message, Does.StartWith("sample04.mnbp: not a valid MnistBp model at byte ").And.Contain(problem));
+
+        var truncated = Assert.Throws<InvalidDataException>(() => ModelFile.Load(new MemoryStream(bytes[..offset]), "short.mnbp"));
+        Assert.That(truncated!.Message, Does.StartWith("short.mnbp: ").And.Contain("at byte "));
+    }
+
+    [Test]
+    public void Oversized_parameter_claim_is_refused_before_allocating()
+    {
+        var file = new ModelBytes(layerCount: 1).Layer("Dense", "d").Count(0).Count(2).Byte(2);
+        int sizes = file.Position;
+        byte[] bytes = file.Int32(100_000).Int32(100_000).ToArray();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<InvalidDataException>(() => ModelFile.Load(new MemoryStream(bytes), "huge.mnbp"));
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.LessThan(1 << 20));
+        Assert.That(error!.Message, Is.EqualTo(
+            $"huge.mnbp: not a valid MnistBp model at byte {sizes}: layer 0 (Dense 'd'), parameter 0 claims [100000 x 100000] values (40000000000 bytes) but only 0 bytes remain."));
+
+        byte[] vector = new ModelBytes(layerCount: 1).Layer("Dense", "d").Count(0).Count(1).Byte(1).Int32(int.MaxValue).ToArray();
+        Assert.That(() => ModelFile.Load(new MemoryStream(vector), "huge.mnbp"), Throws.TypeOf<InvalidDataException>().With.Message.Contains("claims [2147483647] values (8589934588 bytes)"));
+    }
+
+    /// <summary>Malformed version-2 content inside a valid checksum: each is refused at the offset of the field at fault.</summary>
+    private static IEnumerable<TestCaseData> MalformedFiles()
+    {
+        static TestCaseData Case(string name, Func<ModelBytes, ModelBytes> before, Func<ModelBytes, ModelBytes> fault, string message, int layerCount = 1)
+        {
+            ModelBytes file = before(new ModelBytes(layerCount));
+            int offset = file.Position;
+            return new TestCaseData(fault(file).ToArray(), offset, message).SetName($"Malformed_version_2_file_is_refused_at_the_field_at_fault({name})");
+        }
+
+        ModelBytes DenseHead(ModelBytes b) => b.Layer("Dense", "d").Count(0).Count(2);
+        yield return Case("rank 3", DenseHead, b => b.Byte(3).Int32(1).Int32(1).Int32(1), "layer 0 (Dense 'd'), parameter 0 has rank 3; a parameter has rank 1 or 2");
+        yield return Case("rank 0", DenseHead, b => b.Byte(0), "parameter 0 has rank 0");
+        yield return Case("negative size", b => DenseHead(b).Byte(2), b => b.Int32(-1).Int32(3), "parameter 0 has a negative size (-1 x 3)");
+        yield return Case("empty kind", b => b, b => b.Text("").Text("d"), "a layer kind of 0 bytes is outside 1..256");
+        yield return Case("huge kind", b => b, b => b.Int32(int.MaxValue), "a layer kind of 2147483647 bytes is outside 1..256");
+        yield return Case("huge name", b => b.Text("Dense"), b => b.Int32(1025), "a layer name of 1025 bytes is outside 0..1024");
+        yield return Case("name not UTF-8", b => b.Text("Dense").Int32(2), b => b.Byte(0xC3).Byte(0x28), "a layer name is not valid UTF-8");
+        yield return Case("setting count", b => b.Layer("Dense", "d"), b => b.Int32(100_000), "layer 0 (Dense 'd') has a setting count of 100000, outside 0..256");
+        yield return Case("parameter count", b => b.Layer("Dense", "d").Count(0), b => b.Int32(-1), "has a parameter count of -1, outside 0..256");
+        yield return Case("setting type tag", b => b.Layer("Dense", "d").Count(1).Text("x"), b => b.Byte(9).Int32(0), "the setting 'x' has the unknown type tag 9");
+        yield return Case("bool value", b => b.Layer("Dense", "d").Count(1).Text("x").Byte(4), b => b.Byte(2), "the bool setting 'x' holds 2; a bool is 0 or 1");
+        yield return Case("duplicate setting", b => b.Layer("Dense", "d").Count(2).Setting("x", 1), b => b.Setting("x", 2), "the setting name 'x' is used twice");
+        yield return Case("empty setting name", b => b.Layer("Dense", "d").Count(1), b => b.Text("").Byte(1).Int32(0), "a setting name of 0 bytes is outside 1..256");
+        yield return Case("huge string setting", b => b.Layer("Dense", "d").Count(1).Text("x").Byte(3), b => b.Int32(4097), "a string setting of 4097 bytes is outside 0..4096");
+        yield return Case("missing layer", b => b.Layer("Sigmoid", "s").Count(0).Count(0), b => b, "the file is truncated: 4 more bytes needed, 0 left", layerCount: 2);
+        yield return Case("trailing bytes", b => b.Layer("Sigmoid", "s").Count(0).Count(0), b => b.Int32(0), "4 unexpected bytes after the last layer");
+        yield return Case("widths", b => DenseHead(b).ZeroMatrix(2, 3).Vector(0, 0, 0), b => DenseHead(b).ZeroMatrix(4, 1).Vector(0),
+            "layer 1 (Dense 'd') takes 4 inputs per sample but the layers before it give 3", layerCount: 2);
+    }
+
+    [TestCaseSource(nameof(MalformedFiles))]
+    public void Malformed_version_2_file_is_refused_at_the_field_at_fault(byte[] bytes, int offset, string message)
+    {
+        var error = Assert.Throws<InvalidDataException>(() => ModelFile.Load(new MemoryStream(bytes), "bad.mnbp"));
+        Assert.That(error!.Message, Does.StartWith($"bad.mnbp: not a valid MnistBp model at byte {offset}: ").And.Contain(message));
+    }
+
+    [Test]
+    public void Unknown_versions_flags_and_layer_counts_are_refused()
+    {
+        Assert.That(() => new ModelBytes(5000).Load("many.mnbp"), Throws.TypeOf<InvalidDataException>().With.Message.EqualTo(
+            "many.mnbp: not a valid MnistBp model at byte 8: layer count 5000 is outside 0..4096."));
+        Assert.That(() => new ModelBytes(-1).Load("many.mnbp"), Throws.TypeOf<InvalidDataException>().With.Message.Contains("layer count -1"));
+        Assert.That(() => new ModelBytes(0, version: 3).Load("v3.mnbp"), Throws.TypeOf<InvalidDataException>().With.Message.EqualTo(
+            "v3.mnbp: not a valid MnistBp model at byte 4: format version 3 is not supported (this MnistBp reads versions 1 to 2)."));
+        Assert.That(() => new ModelBytes(0, version: 0).Load("v0.mnbp"), Throws.TypeOf<InvalidDataException>().With.Message.Contains("format version 0"));
+        Assert.That(() => new ModelBytes(0, flags: 1).Load("f.mnbp"), Throws.TypeOf<InvalidDataException>().With.Message.Contains("at byte 6: unknown flags 0x0001"));
+        Assert.That(new ModelBytes(0).Load().Layers, Is.Empty, "an empty model is a valid file");
+        Assert.That(new ModelBytes(0, version: 1).Load().Layers, Is.Empty);
     }
 
     [Test]
@@ -155,12 +288,14 @@ public class ModelFileTests
     }
 
     [Test]
-    public void Unsupported_layer_is_refused_before_touching_the_file()
+    public void Unregistered_layer_is_refused_before_touching_the_file()
     {
         string path = Path.Combine(_folder, "model.mnbp");
         File.WriteAllText(path, "keep me");
         var model = new Sequential(new Dense(2, 2), new CustomLayer());
-        Assert.Throws<NotSupportedException>(() => ModelFile.Save(model, path));
+        var error = Assert.Throws<NotSupportedException>(() => ModelFile.Save(model, path));
+        Assert.That(error!.Message, Does.Contain("its kind 'MnistBp.Tests.ModelFileTests+CustomLayer' is not registered")
+            .And.Contain("LayerKinds.Register(\"MnistBp.Tests.ModelFileTests+CustomLayer\", record => new CustomLayer(record.Name));"));
         Assert.That(File.ReadAllText(path), Is.EqualTo("keep me"));
     }
 
@@ -175,23 +310,6 @@ public class ModelFileTests
     [Test]
     public void Missing_file_is_a_FileNotFoundException() =>
         Assert.Throws<FileNotFoundException>(() => ModelFile.Load(Path.Combine(_folder, "nothing.mnbp")));
-
-    /// <summary>A model file with the given layers, a valid header and a valid checksum.</summary>
-    private static byte[] Build(Action<BinaryWriter> writeLayers, int layerCount)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write("MNBP"u8);
-            writer.Write((ushort)1);
-            writer.Write((ushort)0);
-            writer.Write(layerCount);
-            writeLayers(writer);
-        }
-
-        stream.Write(System.Security.Cryptography.SHA256.HashData(stream.ToArray()));
-        return stream.ToArray();
-    }
 
     private sealed class CustomLayer() : Layer("custom")
     {

@@ -1,25 +1,125 @@
-// STUB: replaced by the model-file work (LayerKinds registry, LayerSettings, LayerRecord).
+// LayerKinds: the registry of the layer kinds a model file may hold, each a stable name (Layer.Kind)
+// with the factory that rebuilds such a layer from its LayerRecord. The built-in kinds are in the
+// table below; a user's kind is made known with one Register call. The loader only ever looks kinds
+// up here: nothing is instantiated from a type name found in a file, so a file can only create
+// layers the program has chosen to know. It does not read or write files itself (ModelFile does).
+using System.Collections.Concurrent;
+using System.Globalization;
+
 namespace MnistBp;
 
-/// <summary>Named settings a layer writes to a model file.</summary>
-public sealed class LayerSettings
-{
-}
-
-/// <summary>What a model file holds for one layer, given to the layer kind's factory.</summary>
-public sealed class LayerRecord
-{
-}
-
-/// <summary>The layer kinds model files can hold.</summary>
+/// <summary>The layer kinds model files can hold: a stable name per kind and the factory that rebuilds it.</summary>
+/// <remarks>
+/// <para>
+/// <c>Dense</c> and <c>Sigmoid</c> are known without any call. For a layer of your own, give it a fixed
+/// <see cref="Layer.Kind"/> (such as <c>MyApp.Relu</c>), write its settings in
+/// <see cref="Layer.WriteSettings"/>, and register its factory once at start-up, before saving or
+/// loading: <c>LayerKinds.Register("MyApp.Relu", record => new Relu(record.Name));</c>
+/// </para>
+/// <para>All members are safe to call from several threads.</para>
+/// </remarks>
 public static class LayerKinds
 {
-    /// <summary>Makes a kind known.</summary>
-    /// <param name="kind">The kind's stable name.</param>
-    /// <param name="create">Creates the layer from its record.</param>
+    internal const int MaxKindBytes = 256;
+
+    // The built-in kinds: the only place that names the library's own layer types for loading.
+    // Dense takes its sizes from the shape of W in the file, so no number but the bytes present decides what it allocates.
+    private static readonly KeyValuePair<string, Func<LayerRecord, Layer>>[] s_builtIn =
+    [
+        new("Dense", CreateDense),
+        new("Sigmoid", record => new Sigmoid(record.Name)),
+    ];
+
+    private static readonly ConcurrentDictionary<string, Func<LayerRecord, Layer>> s_factories = new(s_builtIn, StringComparer.Ordinal);
+
+    /// <summary>The kinds known now, built-in and registered, in ordinal order.</summary>
+    public static IReadOnlyList<string> Registered => [.. s_factories.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// Makes the layer kind <paramref name="kind"/> loadable: a model file holding a layer of that kind is
+    /// rebuilt by <paramref name="create"/>. Registering the same kind again with the same factory does nothing.
+    /// </summary>
+    /// <param name="kind">
+    /// The kind's stable name, the <see cref="Layer.Kind"/> of its layers: 1 to 256 UTF-8 bytes, no control
+    /// characters, no white space at either end; case-sensitive. Prefix your own with a namespace.
+    /// </param>
+    /// <param name="create">
+    /// Creates the layer from its record: its name, its settings and the shapes of its saved parameters
+    /// (take sizes from the shapes). The loader copies the parameter values in afterwards.
+    /// </param>
+    /// <exception cref="ArgumentException"><paramref name="kind"/> is not a valid kind name, or is already registered with another factory.</exception>
     public static void Register(string kind, Func<LayerRecord, Layer> create)
     {
         ArgumentNullException.ThrowIfNull(kind);
         ArgumentNullException.ThrowIfNull(create);
+        if (ProblemWithKind(kind) is string problem)
+        {
+            throw new ArgumentException($"The layer kind '{ModelText.Escape(kind)}' {problem}.", nameof(kind));
+        }
+
+        Func<LayerRecord, Layer> registered = s_factories.GetOrAdd(kind, create);
+        if (!registered.Equals(create))
+        {
+            throw new ArgumentException(
+                $"The layer kind '{kind}' is already registered with another factory; a kind names one type of layer for good. " +
+                $"Give yours a name of its own, with your namespace in front, such as 'MyApp.{kind}'.",
+                nameof(kind));
+        }
+    }
+
+    /// <summary>Whether model files may hold layers of kind <paramref name="kind"/>: built in, or registered with <see cref="Register"/>.</summary>
+    /// <param name="kind">The kind's name, such as <c>Dense</c>.</param>
+    /// <returns>True when a factory is known for it.</returns>
+    public static bool IsRegistered(string kind)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        return s_factories.ContainsKey(kind);
+    }
+
+    /// <summary>The factory for <paramref name="kind"/>, if known.</summary>
+    internal static bool TryGetFactory(string kind, out Func<LayerRecord, Layer> create) => s_factories.TryGetValue(kind, out create!);
+
+    /// <summary>Null when <paramref name="kind"/> can be registered and saved, else what is wrong with it.</summary>
+    internal static string? ProblemWithKind(string kind)
+    {
+        int bytes = ModelText.ByteCount(kind);
+        if (bytes < 0)
+        {
+            return "is not valid UTF-16 (it holds a lone surrogate)";
+        }
+
+        if (bytes is 0 or > MaxKindBytes)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"is {bytes} UTF-8 bytes long; a kind is 1 to {MaxKindBytes}");
+        }
+
+        if (ModelText.HasControlCharacters(kind))
+        {
+            return "holds control characters";
+        }
+
+        return char.IsWhiteSpace(kind[0]) || char.IsWhiteSpace(kind[^1]) ? "starts or ends with white space" : null;
+    }
+
+    /// <summary>
+    /// The call that makes <paramref name="kind"/> loadable, for error messages, such as
+    /// <c>LayerKinds.Register("MyApp.Relu", record => new Relu(record.Name))</c>.
+    /// </summary>
+    /// <param name="kind">The kind; escaped into a C# literal.</param>
+    /// <param name="typeName">The layer's class name when known, else null to guess it from the kind's last segment.</param>
+    internal static string RegisterCall(string kind, string? typeName)
+    {
+        string guess = typeName ?? kind[(kind.LastIndexOfAny(['.', '+']) + 1)..];
+        string type = IsIdentifier(guess) ? guess : "YourLayer";
+        return $"{nameof(LayerKinds)}.{nameof(Register)}({ModelText.CSharpLiteral(kind)}, record => new {type}(record.Name))";
+    }
+
+    private static bool IsIdentifier(string text) =>
+        text.Length > 0 && (char.IsLetter(text[0]) || text[0] == '_') && text.All(c => char.IsLetterOrDigit(c) || c == '_');
+
+    private static Dense CreateDense(LayerRecord record)
+    {
+        ParameterShape weights = record.GetParameterShape(0); // W is [inputSize x outputSize]; b is checked by the loader
+        return new Dense(weights.Rows, weights.Columns, record.Name);
     }
 }

@@ -1,38 +1,40 @@
 // ModelFile: saves a Sequential model (architecture and weights) to a small documented binary file
-// and loads it back, bit for bit. The format is specified in docs/model-format.md. Loading trusts
-// nothing in the file: every size is checked against the bytes present before anything is
-// allocated, and a SHA-256 trailer catches damage. It never creates types named by the file, and it
-// saves through a temporary file so a failed save leaves the previous file untouched.
-using System.Buffers.Binary;
-using System.Security.Cryptography;
-using System.Text;
-
+// and loads it back, bit for bit. The format is specified in docs/model-format.md: version 2 is
+// written (ModelFile.Version2.cs), versions 1 and 2 are read (ModelFile.Version1.cs). Every layer is
+// rebuilt by the factory LayerKinds holds for its kind, so new kinds extend the format without
+// touching this file, and nothing is instantiated from a type name found in a file. Loading trusts
+// nothing: every size is checked against the bytes present before anything is allocated, and a
+// SHA-256 trailer catches damage. Saving goes through a temporary file, so a failed save leaves the
+// previous file untouched.
 namespace MnistBp;
 
-/// <summary>Saves and loads <see cref="Sequential"/> models in the MnistBp model format (version 1).</summary>
+/// <summary>Saves and loads <see cref="Sequential"/> models in the MnistBp model format (writes version 2, reads 1 and 2).</summary>
 /// <remarks>
-/// Layout, all little-endian: the 4 ASCII bytes <c>MNBP</c>; uint16 version (1); uint16 flags (0);
-/// int32 layer count; then per layer a uint8 kind (1 = Dense, 2 = Sigmoid), a name (int32 byte count
-/// then UTF-8), and for Dense: int32 inputSize, int32 outputSize, the weights as float32 row-major
-/// [inputSize x outputSize], the biases as float32 [outputSize]; finally 32 bytes of SHA-256 over
-/// everything before them.
+/// <para>
+/// Layout, all little-endian: the 4 ASCII bytes <c>MNBP</c>; uint16 version (2); uint16 flags (0);
+/// int32 layer count; then per layer its kind and name (int32 byte count then UTF-8), its settings
+/// (int32 count, then per setting a name, a uint8 type tag and the value) and its parameters (int32
+/// count, then per parameter a uint8 rank, int32 sizes and the float32 values, row-major); finally
+/// 32 bytes of SHA-256 over everything before them. docs/model-format.md gives it byte by byte.
+/// </para>
+/// <para>
+/// A layer is saved when its <see cref="Layer.Kind"/> is known to <see cref="LayerKinds"/>: <c>Dense</c>
+/// and <c>Sigmoid</c> always are, a kind of your own after one <see cref="LayerKinds.Register"/> call.
+/// </para>
 /// </remarks>
-public static class ModelFile
+public static partial class ModelFile
 {
-    /// <summary>The format version this code writes and reads.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The format version this code writes; it reads this one and every one before it.</summary>
+    public const int FormatVersion = 2;
+
+    internal const int MaxLayers = 4096;
+    internal const int MaxNameBytes = 1024;
+    internal const int MaxParameters = 256;
+    private const int HeaderBytes = 12; // magic, version, flags, layer count
+    private const int HashBytes = 32;
+    private static readonly long s_maxFileBytes = Array.MaxLength;
 
     private static ReadOnlySpan<byte> Magic => "MNBP"u8;
-    private const int HashSize = 32;
-    private const int MaxLayers = 4096;
-    private const int MaxNameBytes = 1024;
-    private const long MaxFileBytes = 1L << 31;
-
-    private enum LayerKind : byte
-    {
-        Dense = 1,
-        Sigmoid = 2,
-    }
 
     /// <summary>
     /// Saves <paramref name="model"/> to <paramref name="path"/>. The bytes go to a temporary file in the
@@ -40,7 +42,10 @@ public static class ModelFile
     /// </summary>
     /// <param name="model">The model to save.</param>
     /// <param name="path">The file to create or replace.</param>
-    /// <exception cref="NotSupportedException">The model holds a layer kind the format cannot store.</exception>
+    /// <exception cref="NotSupportedException">
+    /// A layer's kind is not registered (the message shows the <see cref="LayerKinds.Register"/> call to
+    /// make), or a name or a count is beyond the format's bounds; nothing has been written.
+    /// </exception>
     /// <exception cref="IOException">The file could not be written; an existing file at <paramref name="path"/> is unchanged.</exception>
     public static void Save(Sequential model, string path) => Save(model, path, wrapStream: null);
 
@@ -82,7 +87,7 @@ public static class ModelFile
     /// <summary>Writes <paramref name="model"/> in the model format to <paramref name="destination"/>.</summary>
     /// <param name="model">The model to save.</param>
     /// <param name="destination">A writable stream.</param>
-    /// <exception cref="NotSupportedException">The model holds a layer kind the format cannot store.</exception>
+    /// <exception cref="NotSupportedException">A layer cannot be saved (see <see cref="Save(Sequential, string)"/>); nothing has been written.</exception>
     public static void Save(Sequential model, Stream destination)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -90,11 +95,14 @@ public static class ModelFile
         destination.Write(Serialize(model));
     }
 
-    /// <summary>Loads a model saved by <see cref="Save(Sequential, string)"/>.</summary>
+    /// <summary>Loads a model saved by <see cref="Save(Sequential, string)"/>, of this format version or an earlier one.</summary>
     /// <param name="path">The model file.</param>
     /// <returns>A model whose predictions are bit-identical to those of the saved one.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a model file, or is damaged or truncated; the message names the file and the offset.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is not a model file, is damaged or truncated, or holds a layer kind this program has not
+    /// registered; the message names the file and the offset.
+    /// </exception>
     public static Sequential Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -112,33 +120,35 @@ public static class ModelFile
         ArgumentNullException.ThrowIfNull(source);
         sourceName ??= "model stream";
         byte[] bytes = ReadAll(source, sourceName);
-        var reader = new Reader(bytes, sourceName);
+        var reader = new ModelReader(bytes, sourceName);
 
         if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
         {
             throw reader.Error(0, "it does not start with the MnistBp model magic 'MNBP'; this is not an MnistBp model file");
         }
 
-        if (bytes.Length < Magic.Length + 4 + 4 + HashSize)
+        if (bytes.Length < HeaderBytes + HashBytes)
         {
             throw reader.Error(bytes.Length, $"the file is truncated: {bytes.Length} bytes is shorter than the smallest model file");
         }
 
-        int version = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(4));
-        if (version != FormatVersion)
+        reader.Position = Magic.Length;
+        int version = reader.ReadUInt16();
+        Func<ModelReader, int, StoredLayer> readLayer = version switch
         {
-            throw reader.Error(4, $"format version {version} is not supported (this MnistBp reads version {FormatVersion})");
-        }
+            1 => ReadVersion1Layer,
+            FormatVersion => ReadVersion2Layer,
+            _ => throw reader.Error(4, $"format version {version} is not supported (this MnistBp reads versions 1 to {FormatVersion})"),
+        };
 
-        int payload = bytes.Length - HashSize;
-        byte[] expectedHash = SHA256.HashData(bytes.AsSpan(0, payload));
+        int payload = bytes.Length - HashBytes;
+        byte[] expectedHash = System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(0, payload));
         if (!expectedHash.AsSpan().SequenceEqual(bytes.AsSpan(payload)))
         {
             throw reader.Error(payload, "the SHA-256 checksum does not match the content: the file is damaged or truncated");
         }
 
         reader.End = payload;
-        reader.Position = 6;
         int flags = reader.ReadUInt16();
         if (flags != 0)
         {
@@ -152,45 +162,14 @@ public static class ModelFile
         }
 
         var model = new Sequential();
-        Dense? previousDense = null;
+        int? width = null; // inputs per sample the next layer gets, once a layer with a fixed input size has set it
         for (int i = 0; i < layerCount; i++)
         {
-            int kindOffset = reader.Position;
-            var kind = (LayerKind)reader.ReadByte();
-            string name = reader.ReadName(MaxNameBytes);
-            switch (kind)
-            {
-                case LayerKind.Dense:
-                    int sizesOffset = reader.Position;
-                    int inputSize = reader.ReadInt32(), outputSize = reader.ReadInt32();
-                    if (inputSize <= 0 || outputSize <= 0)
-                    {
-                        throw reader.Error(sizesOffset, $"layer {i} (Dense '{name}') has sizes {inputSize} -> {outputSize}; both must be positive");
-                    }
-
-                    long needed = ((long)inputSize * outputSize + outputSize) * sizeof(float);
-                    if (needed > reader.Remaining)
-                    {
-                        throw reader.Error(sizesOffset, $"layer {i} (Dense '{name}') claims {inputSize} x {outputSize} weights ({needed} bytes) but only {reader.Remaining} bytes remain");
-                    }
-
-                    if (previousDense is not null && previousDense.OutputSize != inputSize)
-                    {
-                        throw reader.Error(sizesOffset, $"layer {i} (Dense '{name}') takes {inputSize} inputs but the Dense layer before it gives {previousDense.OutputSize}");
-                    }
-
-                    var dense = new Dense(inputSize, outputSize, name);
-                    reader.ReadFloats(dense.Weights.Value.AsSpan());
-                    reader.ReadFloats(dense.Biases.Value.AsSpan());
-                    model.Add(dense);
-                    previousDense = dense;
-                    break;
-                case LayerKind.Sigmoid:
-                    model.Add(new Sigmoid(name));
-                    break;
-                default:
-                    throw reader.Error(kindOffset, $"layer {i} has unknown kind {(byte)kind}");
-            }
+            StoredLayer stored = readLayer(reader, i);
+            Layer layer = Create(reader, i, stored);
+            CopyParameters(reader, i, stored, layer);
+            width = CheckWidth(reader, i, stored, layer, width);
+            model.Add(layer);
         }
 
         if (reader.Position != payload)
@@ -201,127 +180,110 @@ public static class ModelFile
         return model;
     }
 
-    private static byte[] Serialize(Sequential model)
+    /// <summary>Rebuilds one layer with the factory registered for its kind: the only way a file creates anything.</summary>
+    private static Layer Create(ModelReader reader, int index, StoredLayer stored)
     {
-        using var buffer = new MemoryStream();
-        var header = new byte[12];
-        Magic.CopyTo(header);
-        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(4), FormatVersion);
-        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(6), 0);
-        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(8), model.Layers.Count);
-        buffer.Write(header);
-
-        Span<byte> scratch = stackalloc byte[8];
-        foreach (Layer layer in model.Layers)
+        LayerRecord record = stored.Record;
+        if (!LayerKinds.TryGetFactory(record.Kind, out Func<LayerRecord, Layer> create))
         {
-            LayerKind kind = layer switch
-            {
-                Dense => LayerKind.Dense,
-                Sigmoid => LayerKind.Sigmoid,
-                _ => throw new NotSupportedException($"{layer} cannot be saved: model format {FormatVersion} stores Dense and Sigmoid layers only."),
-            };
-            buffer.WriteByte((byte)kind);
-            byte[] name = Encoding.UTF8.GetBytes(layer.Name);
-            if (name.Length > MaxNameBytes)
-            {
-                throw new NotSupportedException($"{layer}: the name is {name.Length} UTF-8 bytes; the format allows {MaxNameBytes}.");
-            }
-
-            BinaryPrimitives.WriteInt32LittleEndian(scratch, name.Length);
-            buffer.Write(scratch[..4]);
-            buffer.Write(name);
-            if (layer is Dense dense)
-            {
-                BinaryPrimitives.WriteInt32LittleEndian(scratch, dense.InputSize);
-                BinaryPrimitives.WriteInt32LittleEndian(scratch[4..], dense.OutputSize);
-                buffer.Write(scratch);
-                WriteFloats(buffer, dense.Weights.Value.AsSpan());
-                WriteFloats(buffer, dense.Biases.Value.AsSpan());
-            }
+            throw reader.Error(stored.Offset,
+                $"layer {index} ({record}) has the kind '{ModelText.Escape(record.Kind)}', which this program has not registered " +
+                $"(it knows {string.Join(", ", LayerKinds.Registered)}). Layers are created only by registered factories, never from type names " +
+                $"in a file: if the kind is yours, make it loadable before loading with {LayerKinds.RegisterCall(record.Kind, typeName: null)}");
         }
 
-        buffer.Write(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
-        return buffer.ToArray();
+        Layer? layer;
+        try
+        {
+            layer = create(record);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw reader.Error(stored.Offset, $"layer {index} ({record}): the factory registered for '{ModelText.Escape(record.Kind)}' failed: {ModelText.Escape(e.Message)}", e);
+        }
+
+        return layer ?? throw reader.Error(stored.Offset, $"layer {index} ({record}): the factory registered for '{ModelText.Escape(record.Kind)}' returned null");
     }
 
-    private static void WriteFloats(Stream stream, ReadOnlySpan<float> values)
+    /// <summary>Checks that the new layer's parameters have exactly the shapes in the file, then copies the saved values in.</summary>
+    private static void CopyParameters(ModelReader reader, int index, StoredLayer stored, Layer layer)
     {
-        Span<byte> bytes = stackalloc byte[4];
-        foreach (float value in values)
+        IReadOnlyList<Parameter> parameters = layer.Parameters;
+        IReadOnlyList<ParameterShape> shapes = stored.Record.ParameterShapes;
+        if (parameters.Count != shapes.Count)
         {
-            BinaryPrimitives.WriteSingleLittleEndian(bytes, value);
-            stream.Write(bytes);
+            throw reader.Error(stored.Offset,
+                $"layer {index} ({stored.Record}) has {shapes.Count} parameters in the file ({string.Join(", ", shapes)}), but the layer its factory made has " +
+                $"{parameters.Count} ({string.Join(", ", parameters.Select(p => p.Value.Shape))})");
+        }
+
+        for (int j = 0; j < parameters.Count; j++)
+        {
+            Tensor value = parameters[j].Value;
+            if (ParameterShape.Of(value) != shapes[j])
+            {
+                throw reader.Error(stored.Parameters[j].Offset,
+                    $"layer {index} ({stored.Record}), parameter {j} '{ModelText.Escape(value.Name)}': the file holds {shapes[j]}, the layer its factory made has {value.Shape}");
+            }
+
+            reader.ReadFloatsAt(stored.Parameters[j].ValuesOffset, value.AsSpan());
+        }
+    }
+
+    /// <summary>Checks that a layer with a fixed input size gets it from the layers before; returns the width after the layer.</summary>
+    private static int? CheckWidth(ModelReader reader, int index, StoredLayer stored, Layer layer, int? width)
+    {
+        if (layer.FixedInputSize is int fixedInputSize)
+        {
+            if (width is int given && given != fixedInputSize)
+            {
+                throw reader.Error(stored.Offset, $"layer {index} ({stored.Record}) takes {fixedInputSize} inputs per sample but the layers before it give {given}");
+            }
+
+            width = fixedInputSize;
+        }
+
+        if (width is not int inputSize)
+        {
+            return null;
+        }
+
+        try
+        {
+            return layer.GetOutputSize(inputSize);
+        }
+        catch (ArgumentException e)
+        {
+            throw reader.Error(stored.Offset, $"layer {index} ({stored.Record}) cannot take the {inputSize} inputs per sample the layers before it give: {ModelText.Escape(e.Message)}", e);
         }
     }
 
     private static byte[] ReadAll(Stream source, string sourceName)
     {
-        if (source.CanSeek && source.Length - source.Position > MaxFileBytes)
+        if (source.CanSeek && source.Length - source.Position > s_maxFileBytes)
         {
-            throw new InvalidDataException($"{sourceName}: {source.Length} bytes is larger than any MnistBp model file can be ({MaxFileBytes}).");
+            throw new InvalidDataException($"{sourceName}: {source.Length} bytes is larger than any MnistBp model file can be ({s_maxFileBytes}).");
         }
 
         using var memory = new MemoryStream();
-        source.CopyTo(memory);
+        byte[] chunk = new byte[81920];
+        int read;
+        while ((read = source.Read(chunk)) > 0)
+        {
+            if (memory.Length + read > s_maxFileBytes)
+            {
+                throw new InvalidDataException($"{sourceName}: more than {s_maxFileBytes} bytes, larger than any MnistBp model file can be.");
+            }
+
+            memory.Write(chunk, 0, read);
+        }
+
         return memory.ToArray();
     }
 
-    /// <summary>Reads little-endian values with bounds checks that name the source and the offset.</summary>
-    private sealed class Reader(byte[] bytes, string sourceName)
-    {
-        public int Position { get; set; }
+    /// <summary>One layer as a reader found it: where it starts, its record, and where each parameter's shape and values are.</summary>
+    private sealed record StoredLayer(int Offset, LayerRecord Record, StoredParameter[] Parameters);
 
-        public int End { get; set; } = bytes.Length;
-
-        public long Remaining => End - Position;
-
-        public byte ReadByte() => Take(1)[0];
-
-        public int ReadUInt16() => BinaryPrimitives.ReadUInt16LittleEndian(Take(2));
-
-        public int ReadInt32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
-
-        public string ReadName(int maxBytes)
-        {
-            int offset = Position;
-            int length = ReadInt32();
-            if (length < 0 || length > maxBytes)
-            {
-                throw Error(offset, $"a layer name of {length} bytes is outside 0..{maxBytes}");
-            }
-
-            try
-            {
-                return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(Take(length));
-            }
-            catch (DecoderFallbackException)
-            {
-                throw Error(offset + 4, "a layer name is not valid UTF-8");
-            }
-        }
-
-        public void ReadFloats(Span<float> destination)
-        {
-            ReadOnlySpan<byte> source = Take(checked(destination.Length * sizeof(float)));
-            for (int i = 0; i < destination.Length; i++)
-            {
-                destination[i] = BinaryPrimitives.ReadSingleLittleEndian(source.Slice(i * sizeof(float)));
-            }
-        }
-
-        public InvalidDataException Error(long offset, string message) =>
-            new($"{sourceName}: not a valid MnistBp model at byte {offset}: {message}.");
-
-        private ReadOnlySpan<byte> Take(int count)
-        {
-            if (count > End - Position)
-            {
-                throw Error(Position, $"the file is truncated: {count} more bytes needed, {End - Position} left");
-            }
-
-            var span = new ReadOnlySpan<byte>(bytes, Position, count);
-            Position += count;
-            return span;
-        }
-    }
+    /// <summary>Where a parameter starts (its rank or sizes) and where its float32 values start.</summary>
+    private readonly record struct StoredParameter(int Offset, int ValuesOffset);
 }
