@@ -40,6 +40,69 @@ public partial class ExtendingTests
     }
 
     [Test]
+    public void Relu_softmax_cross_entropy_and_a_model_of_them_pass_the_gradient_check()
+    {
+        // Inputs away from 0, where max(0, z) has its kink and no finite difference is right.
+        Tensor z = Data.Random(4, 6, seed: 5);
+        Span<float> values = z.AsSpan();
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (values[i] - 0.5f) * 4f + (values[i] < 0.5f ? -0.2f : 0.2f);
+        }
+
+        GradientCheckReport relu = GradientCheck.Check(new Relu(), z);
+        TestContext.Out.WriteLine(relu);
+        Assert.That(relu.Passed, Is.True, relu.ToString());
+
+        Tensor logits = Data.Random(4, 10, seed: 6), targets = OneHot([3, 0, 9, 3], 10);
+        GradientCheckReport loss = GradientCheck.Check(new SoftmaxCrossEntropy(), logits, targets);
+        TestContext.Out.WriteLine(loss);
+        Assert.That(loss.Passed, Is.True, loss.ToString());
+
+        // A whole model: ReLU's kink at 0 is where finite differences go wrong, so the check needs every
+        // hidden pre-activation further from 0 than one step can move it (a step moves z by at most
+        // h · max|x| = 0.01). Seed 39 gives min |z| = 0.031 on these inputs; most seeds have a unit within 0.01.
+        Sequential model = NewModel(784, 10, seed: 39);
+        Tensor x = Data.Random(3, 784, seed: 8);
+        float nearestKink = model.Layers[0].Forward(x).ToArray().Min(Math.Abs);
+        Assert.That(nearestKink, Is.GreaterThan(2 * GradientCheckOptions.Default.Step), "no hidden unit within reach of the kink");
+        GradientCheckReport whole = GradientCheck.Check(model, new SoftmaxCrossEntropy(), x, OneHot([1, 7, 4], 10));
+        TestContext.Out.WriteLine(whole);
+        Assert.That(whole.Passed, Is.True, whole.ToString());
+        Assert.That(whole.Entries.Select(e => e.Name), Is.EqualTo(new[] { "W hidden", "b hidden", "W output", "b output", "dInput" }));
+    }
+
+    [Test]
+    public void A_wrong_backward_in_a_user_layer_fails_the_gradient_check()
+    {
+        GradientCheckReport report = GradientCheck.Check(new LeakyByMistake(), Data.Random(3, 5, seed: 9));
+        Assert.That(report.Passed, Is.False, "a derivative of 1 below zero, where the forward pass is flat, is caught");
+    }
+
+    [Test]
+    public void A_model_with_a_user_layer_saves_and_reloads_bit_identically_after_one_Register_call()
+    {
+        LayerKinds.Register("MnistBp.Extending.Relu", record => new Relu(record.Name));
+        Sequential model = NewModel(784, 10, seed: 10);
+        Tensor inputs = Data.Random(20, 784, seed: 11);
+        string path = Path.Combine(Path.GetTempPath(), $"mnistbp-extending-{Guid.NewGuid():N}.mnbp");
+        try
+        {
+            ModelFile.Save(model, path);
+            Sequential loaded = ModelFile.Load(path);
+
+            Assert.That(loaded.Layers.Select(l => l.ToString()), Is.EqualTo(model.Layers.Select(l => l.ToString())));
+            Assert.That(loaded.Layers[1], Is.TypeOf<Relu>());
+            float[] expected = model.Predict(inputs).ToArray(), actual = loaded.Predict(inputs).ToArray();
+            Assert.That(actual.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(expected.Select(BitConverter.SingleToInt32Bits)), "bit for bit");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
     public void A_model_with_a_user_layer_shows_its_name_and_shape_in_the_debugger()
     {
         Sequential model = NewModel(784, 10, seed: 2);
@@ -73,6 +136,38 @@ public partial class ExtendingTests
         // Row 0 is right with certainty (loss 0); row 1 puts its target 2000 below the winner (loss 2000).
         Assert.That(loss.Forward(logits, targets), Is.EqualTo(1000f));
         Assert.That(loss.Backward(logits, targets).ToArray(), Is.EqualTo(new[] { 0f, 0f, 0f, -0.5f, 0f, 0.5f }));
+    }
+
+    private static Tensor OneHot(int[] labels, int classCount)
+    {
+        var targets = new Tensor(labels.Length, classCount, "y");
+        for (int r = 0; r < labels.Length; r++)
+        {
+            targets[r, labels[r]] = 1f;
+        }
+
+        return targets;
+    }
+
+    /// <summary>A ReLU whose Backward passes the gradient below zero too: the kind of slip the check is for.</summary>
+    private sealed class LeakyByMistake() : Layer("leaky by mistake")
+    {
+        private Tensor? _output;
+
+        public override Tensor Forward(Tensor input)
+        {
+            Tensor output = Reuse(ref _output, input.Rows, input.Columns, "a");
+            ReadOnlySpan<float> z = input.AsSpan();
+            Span<float> a = output.AsSpan();
+            for (int i = 0; i < z.Length; i++)
+            {
+                a[i] = Math.Max(0f, z[i] - 0.5f);
+            }
+
+            return output;
+        }
+
+        public override Tensor Backward(Tensor dOutput) => dOutput; // wrong: should be 0 where z < 0.5
     }
 
     /// <summary>Reads what a debugger shows: the [DebuggerDisplay] text and the [DebuggerTypeProxy] object, as Visual Studio and VS Code evaluate them.</summary>
