@@ -119,6 +119,28 @@ public partial class ExtendingTests
     }
 
     [Test]
+    public void A_user_optimizer_trains_through_Fit_and_shows_its_settings()
+    {
+        // The tutorial's four people (float features, float targets), 2-2-1 sigmoid, momentum.
+        Tensor people = Tensor.FromValues(4, 2, [-2f, -1f, 25f, 6f, 17f, 4f, -15f, -6f]);
+        Tensor genders = Tensor.FromValues(4, 1, [1f, 0f, 0f, 1f]);
+        Dataset data = Dataset.FromFeatures(people, genders);
+        var random = new DeterministicRandom(42);
+        var model = new Sequential(
+            new Dense(2, 2, WeightInit.StandardNormal, random, "hidden"), new Sigmoid("h"),
+            new Dense(2, 1, WeightInit.StandardNormal, random, "output"), new Sigmoid("o1"));
+        var momentum = new Momentum(model.Parameters, learnRate: 0.1f, mu: 0.9f);
+        var trainer = new Trainer(model, new MeanSquaredError(), momentum);
+
+        IReadOnlyList<EpochResult> results = trainer.Fit(data, new TrainingOptions { Epochs = 200, BatchSize = 1, Shuffle = false }, evaluationData: data);
+
+        TestContext.Out.WriteLine($"loss after 1 epoch {results[0].EvaluationLoss:F5}, after 200 {results[^1].EvaluationLoss:F5}");
+        Assert.That(results[^1].EvaluationLoss, Is.LessThan(0.01), "the four people are learned");
+        Assert.That(results[^1].EvaluationLoss, Is.LessThan(results[0].EvaluationLoss!.Value));
+        Assert.That(Debugger.Display(trainer), Is.EqualTo("Trainer 2 -> 2 -> 1, MeanSquaredError, Momentum learnRate=0.1 mu=0.9"));
+    }
+
+    [Test]
     public void Predict_by_default_gives_the_numbers_of_Forward()
     {
         Sequential model = NewModel(784, 10, seed: 3);
