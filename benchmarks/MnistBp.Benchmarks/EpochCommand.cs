@@ -6,6 +6,7 @@
 // `avx512=off` for the optimization ladder of docs/performance.md); --threads sets the thread count.
 using System.Diagnostics;
 using System.Globalization;
+using MnistBp.Data;
 
 namespace MnistBp.Benchmarks;
 

@@ -4,6 +4,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Mathematics;
 using BenchmarkDotNet.Running;
+using MnistBp.Data;
 
 namespace MnistBp.Benchmarks;
 

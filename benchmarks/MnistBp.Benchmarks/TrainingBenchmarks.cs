@@ -2,6 +2,7 @@
 // 128, one thread and two, with MemoryDiagnoser: after warm-up a step allocates nothing. And
 // prediction: one image (latency) and 10,000 images (throughput), into caller-given buffers.
 using BenchmarkDotNet.Attributes;
+using MnistBp.Data;
 
 namespace MnistBp.Benchmarks;
 

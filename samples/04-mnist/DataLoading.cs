@@ -2,6 +2,8 @@
 // $MNISTBP_DATA, else the per-user cache, downloading missing files there), else the small slice
 // shipped beside the sample, announced loudly so nobody mistakes its accuracy for the real one.
 // A folder given with --data is never replaced by the slice: when it fails, the sample says why.
+using MnistBp.Data;
+
 namespace MnistBp.Samples.Digits;
 
 /// <summary>Finds, downloads or falls back to the MNIST data for the sample.</summary>

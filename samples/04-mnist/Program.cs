@@ -6,6 +6,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using MnistBp;
+using MnistBp.Data;
 using MnistBp.Samples.Digits;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;

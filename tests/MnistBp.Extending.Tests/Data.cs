@@ -1,6 +1,7 @@
 // Where these tests get MNIST: the full set from $MNISTBP_DATA or ../shared/datasets/mnist beside the
 // checkout (CI has it), else the 8,000/2,000-image slice shipped with sample 04 (a fresh machine).
 using MnistBp;
+using MnistBp.Data;
 
 namespace MnistBp.Extending.Tests;
 

@@ -6,6 +6,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using MnistBp;
+using MnistBp.Data;
 
 namespace MnistBp.Extending.Tests;
 

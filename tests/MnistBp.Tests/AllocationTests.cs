@@ -3,6 +3,8 @@
 // per-thread allocation counter (bytes, not time). Each check takes the smallest of three windows,
 // so a one-off allocation by the runtime itself (a JIT tier-up) cannot fail it, but a per-step
 // allocation fails all three.
+using MnistBp.Data;
+
 namespace MnistBp.Tests;
 
 [NonParallelizable] // KernelSettings.Current is process-wide

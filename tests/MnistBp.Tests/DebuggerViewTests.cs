@@ -10,6 +10,7 @@ using System.Reflection;
 using System.Text;
 using MnistBp.Samples.NetworkFromLayers;
 using MnistBp.Samples.TutorialNetwork;
+using MnistBp.Data;
 
 namespace MnistBp.Tests;
 

@@ -3,6 +3,8 @@
 // as version 2; damaged, truncated, malformed and foreign files are refused with a message naming the
 // file and offset, before anything of a claimed size is allocated; an interrupted save leaves the
 // old file in place. Custom kinds and the registry are in LayerKindsTests.
+using MnistBp.Data;
+
 namespace MnistBp.Tests;
 
 public class ModelFileTests

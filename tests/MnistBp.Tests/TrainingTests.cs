@@ -1,5 +1,7 @@
 // The training loop and evaluation: real accuracy on the shipped MNIST slice, the loss going down,
 // same seed -> same weights, progress and cancellation, and the confusion matrix arithmetic.
+using MnistBp.Data;
+
 namespace MnistBp.Tests;
 
 public class TrainingTests

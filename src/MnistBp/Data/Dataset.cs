@@ -9,6 +9,7 @@
 // arguments); it does not shuffle (DeterministicRandom.Shuffle does, on an index array), augment,
 // normalise or download.
 using System.Collections.ObjectModel;
+using MnistBp.Data;
 
 namespace MnistBp;
 

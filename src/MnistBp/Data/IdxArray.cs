@@ -5,7 +5,7 @@
 using System.Collections.ObjectModel;
 using System.Globalization;
 
-namespace MnistBp;
+namespace MnistBp.Data;
 
 /// <summary>
 /// An N-dimensional array of unsigned bytes as stored in an IDX file: <see cref="Dimensions"/>

@@ -8,7 +8,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Numerics;
 
-namespace MnistBp;
+namespace MnistBp.Data;
 
 /// <summary>Reads unsigned-byte IDX files, such as <c>t10k-images-idx3-ubyte.gz</c>, into an <see cref="IdxArray"/>.</summary>
 /// <remarks>

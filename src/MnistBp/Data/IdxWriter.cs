@@ -4,7 +4,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace MnistBp;
+namespace MnistBp.Data;
 
 /// <summary>Writes unsigned-byte IDX files: the magic number 00 00 08 n, n big-endian int32 sizes, then the bytes.</summary>
 public static class IdxWriter

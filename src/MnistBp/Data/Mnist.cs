@@ -3,7 +3,7 @@
 // fetches the missing ones through MnistDownloader, and reads them into a training and a test
 // Dataset. It does not keep the data in memory between calls, slice off a validation set or
 // shuffle: callers do that with Dataset.Slice and DeterministicRandom.
-namespace MnistBp;
+namespace MnistBp.Data;
 
 /// <summary>
 /// Loads the MNIST database of handwritten digits (LeCun, Cortes, Burges): 60000 training and 10000

@@ -7,7 +7,7 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 
-namespace MnistBp;
+namespace MnistBp.Data;
 
 /// <summary>
 /// Downloads the files of a dataset (by default the four MNIST files, <see cref="Mnist.Files"/>) into a

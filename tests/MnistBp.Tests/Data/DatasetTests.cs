@@ -1,3 +1,5 @@
+using MnistBp.Data;
+
 namespace MnistBp.Tests;
 
 public class DatasetTests

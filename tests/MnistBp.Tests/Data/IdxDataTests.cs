@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Compression;
+using MnistBp.Data;
 
 namespace MnistBp.Tests;
 

@@ -4,6 +4,7 @@
 // no internet) and never leave a temporary file behind.
 using System.IO.Compression;
 using System.Security.Cryptography;
+using MnistBp.Data;
 
 namespace MnistBp.Tests;
 

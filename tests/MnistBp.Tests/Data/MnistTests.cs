@@ -2,6 +2,8 @@
 // finding files gzip or raw, the clear error when files are missing and downloading is off, loading
 // end to end through a loopback mirror, and, when the real files are at hand, the 60000/10000 split.
 // The tests that set MNISTBP_DATA restore it and do not run in parallel with others.
+using MnistBp.Data;
+
 namespace MnistBp.Tests;
 
 public class MnistTests
