@@ -176,7 +176,7 @@ public class DebuggerViewTests
         Assert.That(Get(view, "FirstImage"), Is.EqualTo(new[] { " :+@", "@@@@", "    " }));
         Assert.That(Get(view, "LabelCounts"), Is.EqualTo(new[] { 0, 1, 0, 0, 0, 0, 0, 2, 0, 0 }));
         Assert.That(Get(view, "Images"), Is.Null, "looking does not build the float tensor");
-        Tensor images = data.Images;
+        Tensor images = data.GetImages();
         Assert.That(Get(view, "Images"), Is.SameAs(images));
         Assert.That(Display(Dataset.FromIdx(new IdxArray([1, 2], new byte[2], "i"), new IdxArray([1], new byte[1], "l"), 2)), Is.EqualTo("Dataset 1 image [2], 2 classes"));
     }

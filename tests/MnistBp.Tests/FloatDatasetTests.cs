@@ -47,7 +47,7 @@ public class FloatDatasetTests
         double[] fitLosses = [.. Enumerable.Range(0, 100).Select(i => results[i * 10].EvaluationLoss!.Value)];
         Assert.That(fitLosses, Is.EqualTo(sample03Losses), "Fit counts epochs from 1, sample 03 from 0: Fit's epoch 10 i + 1 is sample 03's epoch 10 i");
 
-        Tensor all = people.Images, allYTrues = Tensor.FromValues(4, 1, people.Targets.Span);
+        Tensor all = people.GetImages(), allYTrues = Tensor.FromValues(4, 1, people.Targets.Span);
         float lossAfter = new MeanSquaredError().Forward(reference.Forward(all), allYTrues);
         Assert.That(results[^1].EvaluationLoss, Is.EqualTo(lossAfter), "the loss after training");
         Assert.That(results[^1].Evaluation, Is.Null, "float targets have no accuracy");
@@ -118,7 +118,7 @@ public class FloatDatasetTests
             Assert.That(regression.ImageShape, Is.EqualTo(new[] { 2 }));
             Assert.That(labelled.Labels.ToArray(), Is.EqualTo(new byte[] { 2, 0, 1 }));
             Assert.That(regression.Targets.ToArray(), Is.EqualTo(new[] { 10f, 11f, 20f, 21f, 30f, 31f }));
-            Assert.That(regression.Images.ToArray(), Is.EqualTo(Features().ToArray()), "float features are kept as given, not scaled");
+            Assert.That(regression.GetImages().ToArray(), Is.EqualTo(Features().ToArray()), "float features are kept as given, not scaled");
         }
 
         Assert.That(() => regression.Labels, Throws.InvalidOperationException.With.Message.Contains("float targets").And.Message.Contains("HasLabels"));
@@ -136,9 +136,9 @@ public class FloatDatasetTests
         targets.Fill(9f);
         labels[0] = 0;
 
-        Assert.That(labelled.Images.ToArray(), Is.EqualTo(Features().ToArray()));
-        Assert.That(regression.Images.ToArray(), Is.EqualTo(Features().ToArray()));
-        Assert.That(labelled.Images, Is.Not.SameAs(regression.Images));
+        Assert.That(labelled.GetImages().ToArray(), Is.EqualTo(Features().ToArray()));
+        Assert.That(regression.GetImages().ToArray(), Is.EqualTo(Features().ToArray()));
+        Assert.That(labelled.GetImages(), Is.Not.SameAs(regression.GetImages()));
         Assert.That(labelled.Labels.ToArray(), Is.EqualTo(new byte[] { 2, 0, 1 }));
         Assert.That(regression.Targets.ToArray(), Is.EqualTo(new[] { 1f, 2f, 3f }));
     }
@@ -243,10 +243,10 @@ public class FloatDatasetTests
         {
             Assert.That((labelled.HasLabels, labelled.Count, labelled.ClassCount, labelled.TargetCount), Is.EqualTo((true, 2, 3, 3)));
             Assert.That(labelled.Labels.ToArray(), Is.EqualTo(new byte[] { 0, 1 }));
-            Assert.That(labelled.Images.ToArray(), Is.EqualTo(new[] { 2f, 3f, -4.25f, 0f }));
+            Assert.That(labelled.GetImages().ToArray(), Is.EqualTo(new[] { 2f, 3f, -4.25f, 0f }));
             Assert.That((regression.HasLabels, regression.Count, regression.ClassCount, regression.TargetCount), Is.EqualTo((false, 2, 0, 2)));
             Assert.That(regression.Targets.ToArray(), Is.EqualTo(new[] { 20f, 21f, 30f, 31f }));
-            Assert.That(regression.Images.ToArray(), Is.EqualTo(new[] { 2f, 3f, -4.25f, 0f }));
+            Assert.That(regression.GetImages().ToArray(), Is.EqualTo(new[] { 2f, 3f, -4.25f, 0f }));
             Assert.That(regression.ImageShape, Is.EqualTo(new[] { 2 }));
             Assert.That(Regression().Slice(3, 0).Count, Is.Zero);
         }

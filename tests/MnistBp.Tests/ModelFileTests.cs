@@ -181,7 +181,7 @@ public class ModelFileTests
         string[] expected = File.ReadAllLines(Path.Combine(ModelFiles, "sample04-v1-784-30-10.predictions.txt"));
         Assert.That(expected, Has.Length.EqualTo(100));
 
-        Tensor predicted = model.Predict(data.Images);
+        Tensor predicted = model.Predict(data.GetImages());
         for (int row = 0; row < expected.Length; row++)
         {
             string actual = string.Join(" ", predicted.Row(row).ToArray().Select(v => BitConverter.SingleToInt32Bits(v).ToString("x8", System.Globalization.CultureInfo.InvariantCulture)));

@@ -165,7 +165,7 @@ public class TrainingTests
         Assert.That(evaluation.FormatConfusionMatrix(), Does.Contain("  2      1     0     2    66.67%"));
 
         // The same from the float tensor once Images is built, and an edit to it counts: item 1 now looks like a 0.
-        Tensor images = data.Images;
+        Tensor images = data.GetImages();
         Assert.That(Evaluation.Of(new Sequential(identity), data, batchSize: 4).ToConfusionMatrix(), Is.EqualTo(evaluation.ToConfusionMatrix()));
         images[1, 0] = 1f;
         images[1, 1] = 0f;

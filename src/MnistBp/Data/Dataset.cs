@@ -3,7 +3,7 @@
 // (regression). Images read from IDX files keep their pixels as bytes (a quarter of the memory of
 // floats, and a quarter of the traffic when a shuffled mini-batch is gathered); float features, such
 // as the tutorial's weights and heights, are kept as floats. FillBatch copies a mini-batch of inputs
-// and targets without allocating. The float tensor of all images, Images, is built the first time
+// and targets without allocating. The float tensor of all images, GetImages(), is built the first time
 // someone asks for it, and from then on it is what FillBatch reads.
 // It reads any image shape, class count or target count (MNIST's 28 x 28 and 10 are just
 // arguments); it does not shuffle (DeterministicRandom.Shuffle does, on an index array), augment,
@@ -14,7 +14,7 @@ using MnistBp.Data;
 namespace MnistBp;
 
 /// <summary>
-/// Samples and what to learn from them, such as the 10000 MNIST test digits: <see cref="Images"/> is a
+/// Samples and what to learn from them, such as the 10000 MNIST test digits: <see cref="GetImages"/> is a
 /// [<see cref="Count"/> x <see cref="FeatureCount"/>] tensor of features (for images, pixels in [0, 1]),
 /// and each sample has either a class label (<see cref="HasLabels"/>: <see cref="Labels"/>, one-hot
 /// targets of <see cref="ClassCount"/> columns) or a row of <see cref="TargetCount"/> float targets
@@ -58,14 +58,15 @@ public sealed class Dataset
     /// <remarks>
     /// A dataset of images keeps its pixels as bytes; this [<see cref="Count"/> x <see cref="FeatureCount"/>]
     /// float tensor (4 bytes per pixel: 188 MB for the 60,000 MNIST training images) is built the first
-    /// time it is read (the bytes are kept too). It is the dataset's own tensor, not a copy: writing to
+    /// time it is asked for (the bytes are kept too). It is the dataset's own tensor, not a copy: writing to
     /// it changes the dataset, and <see cref="FillBatch"/> reads it from then on (with the same results,
     /// a little more slowly). A dataset made from float features holds only this tensor (its own copy of
     /// the features it was given).
     /// </remarks>
-    public Tensor Images => _images ?? BuildImages();
+    /// <returns>The dataset's own [<see cref="Count"/> x <see cref="FeatureCount"/>] tensor (not a copy).</returns>
+    public Tensor GetImages() => _images ?? BuildImages();
 
-    /// <summary><see cref="Images"/> when it has been built, else null (for the debugger, which must not build it).</summary>
+    /// <summary><see cref="GetImages"/> when it has been built, else null (for the debugger, which must not build it).</summary>
     internal Tensor? ImagesIfBuilt => _images;
 
     /// <summary>
@@ -279,7 +280,7 @@ public sealed class Dataset
 
     /// <summary>
     /// A new dataset holding copies of items <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> - 1:
-    /// of their bytes, or of their rows of <see cref="Images"/> when this dataset's Images has been built (so edits to it carry over),
+    /// of their bytes, or of their rows of <see cref="GetImages"/> when this dataset's Images has been built (so edits to it carry over),
     /// and of their labels or target rows.
     /// </summary>
     /// <param name="start">The first item to copy.</param>
@@ -311,7 +312,7 @@ public sealed class Dataset
 
     /// <summary>
     /// Rows <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> - 1 of
-    /// <see cref="Images"/> without building it: a slice of Images when it exists, else the bytes
+    /// <see cref="GetImages"/> without building it: a slice of Images when it exists, else the bytes
     /// converted into <paramref name="scratch"/>. For evaluating in batches.
     /// </summary>
     internal ReadOnlySpan<float> ImageRows(int start, int count, Span<float> scratch)

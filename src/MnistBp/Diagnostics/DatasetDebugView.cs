@@ -85,7 +85,7 @@ internal sealed class DatasetDebugView(Dataset data)
     }
 
     /// <summary>
-    /// The pixels as floats, [count x features], when <see cref="Dataset.Images"/> has been built; null
+    /// The pixels as floats, [count x features], when <see cref="Dataset.GetImages"/> has been built; null
     /// otherwise (the view does not build it: that would take 4 bytes per pixel and switch FillBatch
     /// to the float copy, just because someone looked).
     /// </summary>

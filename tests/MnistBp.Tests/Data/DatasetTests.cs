@@ -31,11 +31,11 @@ public class DatasetTests
             Assert.That(data.FeatureCount, Is.EqualTo(6));
             Assert.That(data.ClassCount, Is.EqualTo(5));
             Assert.That(data.ImageShape, Is.EqualTo(new[] { 2, 3 }));
-            Assert.That(data.Images.Shape, Is.EqualTo("[4 x 6]"));
-            Assert.That(data.Images[0, 0], Is.Zero);
-            Assert.That(data.Images[0, 1], Is.EqualTo(0.2f));
-            Assert.That(data.Images[0, 2], Is.EqualTo(1f));
-            Assert.That(data.Images[2, 5], Is.EqualTo(60 / 255f));
+            Assert.That(data.GetImages().Shape, Is.EqualTo("[4 x 6]"));
+            Assert.That(data.GetImages()[0, 0], Is.Zero);
+            Assert.That(data.GetImages()[0, 1], Is.EqualTo(0.2f));
+            Assert.That(data.GetImages()[0, 2], Is.EqualTo(1f));
+            Assert.That(data.GetImages()[2, 5], Is.EqualTo(60 / 255f));
             Assert.That(data.Labels.ToArray(), Is.EqualTo(s_labels));
         }
     }
@@ -50,7 +50,7 @@ public class DatasetTests
 
         Dataset data = Dataset.FromIdx(imagesPath, labelsPath, classCount: 5);
 
-        Assert.That(data.Images.ToArray(), Is.EqualTo(Small().Images.ToArray()));
+        Assert.That(data.GetImages().ToArray(), Is.EqualTo(Small().GetImages().ToArray()));
         Assert.That(data.Labels.ToArray(), Is.EqualTo(s_labels));
     }
 
@@ -112,7 +112,7 @@ public class DatasetTests
         Dataset data = Small();
 
         Dataset slice = data.Slice(1, 2);
-        slice.Images[0, 0] = 99f;
+        slice.GetImages()[0, 0] = 99f;
 
         using (Assert.EnterMultipleScope())
         {
@@ -120,8 +120,8 @@ public class DatasetTests
             Assert.That(slice.ImageShape, Is.EqualTo(new[] { 2, 3 }));
             Assert.That(slice.ClassCount, Is.EqualTo(5));
             Assert.That(slice.Labels.ToArray(), Is.EqualTo(new byte[] { 0, 4 }));
-            Assert.That(slice.Images[1, 5], Is.EqualTo(60 / 255f));
-            Assert.That(data.Images[1, 0], Is.EqualTo(1 / 255f), "the original is untouched");
+            Assert.That(slice.GetImages()[1, 5], Is.EqualTo(60 / 255f));
+            Assert.That(data.GetImages()[1, 0], Is.EqualTo(1 / 255f), "the original is untouched");
             Assert.That(data.Slice(4, 0).Count, Is.Zero);
         }
 
@@ -142,9 +142,9 @@ public class DatasetTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(inputs.Row(0).ToArray(), Is.EqualTo(data.Images.Row(2).ToArray()));
-            Assert.That(inputs.Row(1).ToArray(), Is.EqualTo(data.Images.Row(0).ToArray()));
-            Assert.That(inputs.Row(2).ToArray(), Is.EqualTo(data.Images.Row(2).ToArray()));
+            Assert.That(inputs.Row(0).ToArray(), Is.EqualTo(data.GetImages().Row(2).ToArray()));
+            Assert.That(inputs.Row(1).ToArray(), Is.EqualTo(data.GetImages().Row(0).ToArray()));
+            Assert.That(inputs.Row(2).ToArray(), Is.EqualTo(data.GetImages().Row(2).ToArray()));
             Assert.That(targets.Row(0).ToArray(), Is.EqualTo(new[] { 0f, 0f, 0f, 0f, 1f }));
             Assert.That(targets.Row(1).ToArray(), Is.EqualTo(new[] { 0f, 0f, 0f, 1f, 0f }));
             Assert.That(targets.Row(2).ToArray(), Is.EqualTo(new[] { 0f, 0f, 0f, 0f, 1f }));
@@ -168,7 +168,7 @@ public class DatasetTests
         try
         {
             data.FillBatch(indices, fromBytes, targets); // Images not built yet: from the bytes
-            Tensor images = data.Images;                  // from here on, FillBatch reads Images
+            Tensor images = data.GetImages();                  // from here on, FillBatch reads Images
             data.FillBatch(indices, fromFloats, targets);
 
             Assert.That(fromBytes.ToArray().Select(BitConverter.SingleToInt32Bits), Is.EqualTo(fromFloats.ToArray().Select(BitConverter.SingleToInt32Bits)));
@@ -185,8 +185,8 @@ public class DatasetTests
     public void Writing_to_Images_changes_what_FillBatch_copies_and_what_Slice_keeps()
     {
         Dataset data = Small();
-        Tensor images = data.Images;
-        Assert.That(data.Images, Is.SameAs(images), "built once, then the dataset's own tensor");
+        Tensor images = data.GetImages();
+        Assert.That(data.GetImages(), Is.SameAs(images), "built once, then the dataset's own tensor");
         images[2, 1] = 0.5f;
         var inputs = new Tensor(1, 6);
         var targets = new Tensor(1, 5);
@@ -196,8 +196,8 @@ public class DatasetTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(inputs[0, 1], Is.EqualTo(0.5f));
-            Assert.That(data.Slice(2, 1).Images[0, 1], Is.EqualTo(0.5f));
-            Assert.That(Small().Slice(2, 1).Images[0, 1], Is.EqualTo(20 / 255f), "a slice of the bytes");
+            Assert.That(data.Slice(2, 1).GetImages()[0, 1], Is.EqualTo(0.5f));
+            Assert.That(Small().Slice(2, 1).GetImages()[0, 1], Is.EqualTo(20 / 255f), "a slice of the bytes");
         }
     }
 

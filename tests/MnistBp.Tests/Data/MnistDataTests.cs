@@ -47,8 +47,8 @@ public class MnistDataTests
             Assert.That(test.ImageShape, Is.EqualTo(new[] { 28, 28 }));
             Assert.That(test.FeatureCount, Is.EqualTo(784));
             Assert.That(test.Labels[..10].ToArray(), Is.EqualTo(new byte[] { 7, 2, 1, 0, 4, 1, 4, 9, 5, 9 }));
-            Assert.That(test.Images.ToArray(), Is.All.InRange(0f, 1f));
-            Assert.That(test.Images.ToArray().Max(), Is.EqualTo(1f), "some pixels are full ink");
+            Assert.That(test.GetImages().ToArray(), Is.All.InRange(0f, 1f));
+            Assert.That(test.GetImages().ToArray().Max(), Is.EqualTo(1f), "some pixels are full ink");
         }
     }
 }

@@ -231,7 +231,7 @@ public class MnistTests
 
         byte[] testPixels = GeneratedMnist.Pixels(GeneratedMnist.TestCount, seed: 2);
         float[] scaled = [.. testPixels.Select(b => b / 255f)];
-        Assert.That(data.Test.Images.ToArray(), Is.EqualTo(scaled), "x = byte / 255");
+        Assert.That(data.Test.GetImages().ToArray(), Is.EqualTo(scaled), "x = byte / 255");
     }
 
     private static string[] FileNamesIn(string directory) =>
