@@ -99,11 +99,13 @@ public sealed class Sequential
         for (int i = _layers.Count - 1; i >= 0; i--)
         {
             Layer layer = _layers[i];
-            layer.InputGradientNeeded = i > 0 || computeInputGradient; // the first layer's input is the data
+            bool needed = i > 0 || computeInputGradient; // the first layer's input is the data
+            layer.InputGradientNeeded = needed;
             gradient = layer.Backward(gradient!);
-            if (gradient is null && i > 0)
+            layer.InputGradientNeeded = true; // as a layer called on its own expects
+            if (gradient is null && needed)
             {
-                throw new InvalidOperationException($"{layer}: Backward returned no dInput, but the layer below needs it.");
+                throw new InvalidOperationException($"{layer}: Backward returned no dInput, but {(i > 0 ? "the layer below needs it" : "the caller asked for it")}.");
             }
         }
 
@@ -119,31 +121,38 @@ public sealed class Sequential
         }
     }
 
-    /// <summary>Runs the model on a batch and returns a new tensor with the outputs. Safe to call from several threads (see <see cref="Layer.Predict"/>).</summary>
+    /// <summary>Runs the model on a batch and returns a new tensor with the outputs.</summary>
+    /// <remarks>
+    /// With the built-in layers it caches nothing, so it is safe from several threads and leaves
+    /// training alone. A layer that keeps <see cref="Layer.Predict"/>'s default runs its Forward under
+    /// a lock instead: one call at a time, and it replaces that layer's training cache, so do not
+    /// predict between a training Forward and its Backward (or on another thread while training).
+    /// </remarks>
     /// <param name="input">The input, [batchSize x inputSize].</param>
     /// <returns>A new tensor, [batchSize x outputSize].</returns>
     public Tensor Predict(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var output = new Tensor(input.Rows, GetOutputSize(input.Columns), "prediction");
+        var output = new Tensor(input.Rows, GetOutputSize(input.Columns, nameof(input)), "prediction");
         Predict(input.AsSpan(), output.AsSpan(), input.Rows);
         return output;
     }
 
-    /// <summary>Runs the model on one sample. Safe to call from several threads.</summary>
+    /// <summary>Runs the model on one sample; thread safety as for <see cref="Predict(Tensor)"/>.</summary>
     /// <param name="sample">The sample's inputs: one row, such as the 784 pixels of one digit.</param>
     /// <returns>The model's outputs for that sample.</returns>
     public float[] PredictSample(ReadOnlySpan<float> sample)
     {
-        var output = new float[GetOutputSize(sample.Length)];
+        var output = new float[GetOutputSize(sample.Length, nameof(sample))];
         Predict(sample, output, batchSize: 1);
         return output;
     }
 
     /// <summary>
     /// Runs the model on <paramref name="batchSize"/> samples into a buffer the caller provides.
-    /// It caches nothing in the layers, so one trained model can serve many threads at once, and it
-    /// allocates nothing after a thread's first call.
+    /// With the built-in layers it caches nothing, so one trained model can serve many threads at once,
+    /// and it allocates nothing after a thread's first call; a layer that keeps the default
+    /// <see cref="Layer.Predict"/> is the exception (see <see cref="Predict(Tensor)"/>).
     /// </summary>
     /// <param name="inputs">The inputs, [batchSize x inputSize] row-major.</param>
     /// <param name="outputs">Receives the outputs, [batchSize x outputSize] row-major.</param>
@@ -161,7 +170,7 @@ public sealed class Sequential
         int inputSize = inputs.Length / batchSize, outputSize = inputSize, widest = 0;
         for (int i = 0; i < _layers.Count; i++)
         {
-            outputSize = _layers[i].GetOutputSize(outputSize);
+            outputSize = OutputSizeOf(i, outputSize, inputSize, nameof(inputs));
             widest = i < _layers.Count - 1 ? Math.Max(widest, outputSize) : widest;
         }
 
@@ -171,23 +180,35 @@ public sealed class Sequential
         }
 
         // Chunks of rows keep the intermediate activations small and in cache; they alternate between
-        // two scratch buffers of the calling thread.
+        // two scratch buffers of the calling thread. The buffers are taken out of their fields while in
+        // use, so a layer that runs a Sequential of its own inside Predict gets other buffers, not these.
         const int ChunkRows = 256;
-        for (int first = 0; first < batchSize; first += ChunkRows)
+        int chunk = Math.Min(ChunkRows, batchSize);
+        float[] evenBuffer = ScratchMemory.AtLeast(ref t_predictEven, chunk * widest), oddBuffer = ScratchMemory.AtLeast(ref t_predictOdd, chunk * widest);
+        t_predictEven = t_predictOdd = null;
+        try
         {
-            int rows = Math.Min(ChunkRows, batchSize - first);
-            Span<float> even = ScratchMemory.AtLeast(ref t_predictEven, rows * widest), odd = ScratchMemory.AtLeast(ref t_predictOdd, rows * widest);
-            ReadOnlySpan<float> current = inputs.Slice(first * inputSize, rows * inputSize);
-            int width = inputSize;
-            for (int i = 0; i < _layers.Count; i++)
+            for (int first = 0; first < batchSize; first += ChunkRows)
             {
-                width = _layers[i].GetOutputSize(width);
-                Span<float> next = i == _layers.Count - 1
-                    ? outputs.Slice(first * outputSize, rows * outputSize)
-                    : (i % 2 == 0 ? even : odd)[..(rows * width)];
-                _layers[i].Predict(current, next, rows);
-                current = next;
+                int rows = Math.Min(ChunkRows, batchSize - first);
+                ReadOnlySpan<float> current = inputs.Slice(first * inputSize, rows * inputSize);
+                int width = inputSize;
+                for (int i = 0; i < _layers.Count; i++)
+                {
+                    width = _layers[i].GetOutputSize(width);
+                    Span<float> next = i == _layers.Count - 1
+                        ? outputs.Slice(first * outputSize, rows * outputSize)
+                        : (i % 2 == 0 ? evenBuffer : oddBuffer).AsSpan(0, rows * width);
+                    _layers[i].Predict(current, next, rows);
+                    current = next;
+                }
             }
+        }
+        finally
+        {
+            // Give them back (keeping the larger, when a nested call left its own there).
+            t_predictEven = t_predictEven is null || t_predictEven.Length < evenBuffer.Length ? evenBuffer : t_predictEven;
+            t_predictOdd = t_predictOdd is null || t_predictOdd.Length < oddBuffer.Length ? oddBuffer : t_predictOdd;
         }
     }
 
@@ -197,16 +218,30 @@ public sealed class Sequential
     [ThreadStatic]
     private static float[]? t_predictOdd;
 
-    private int GetOutputSize(int inputSize)
+    private int GetOutputSize(int inputSize, string paramName)
     {
         RequireLayers();
         int size = inputSize;
         for (int i = 0; i < _layers.Count; i++)
         {
-            size = _layers[i].GetOutputSize(size);
+            size = OutputSizeOf(i, size, inputSize, paramName);
         }
 
         return size;
+    }
+
+    /// <summary>Layer <paramref name="index"/>'s output width for <paramref name="width"/>, its refusal rethrown naming the caller's parameter.</summary>
+    private int OutputSizeOf(int index, int width, int inputSize, string paramName)
+    {
+        try
+        {
+            return _layers[index].GetOutputSize(width);
+        }
+        catch (ArgumentException e) when (e.ParamName != paramName)
+        {
+            string reason = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+            throw new ArgumentException($"Predict: samples of {inputSize} values do not fit the model: {reason}", paramName, e);
+        }
     }
 
     /// <summary>Describes the model, such as <c>Sequential [Dense 'hidden' 784 -> 30, Sigmoid 'sigmoid', ...]</c>.</summary>

@@ -83,7 +83,7 @@ public partial class ExtendingTests
     [Test]
     public void A_model_with_a_user_layer_saves_and_reloads_bit_identically_after_one_Register_call()
     {
-        LayerKinds.Register("MnistBp.Extending.Relu", record => new Relu(record.Name));
+        LayerRegistry.Register("MnistBp.Extending.Relu", record => new Relu(record.Name));
         Sequential model = NewModel(784, 10, seed: 10);
         Tensor inputs = Data.Random(20, 784, seed: 11);
         string path = Path.Combine(Path.GetTempPath(), $"mnistbp-extending-{Guid.NewGuid():N}.mnbp");

@@ -45,7 +45,7 @@ public abstract class Layer
     /// <summary>
     /// The stable name of this kind of layer in model files, such as <c>Dense</c>. The default is the
     /// type's full name; override it with a fixed string so renaming the class keeps old files loadable.
-    /// A kind is made loadable with <see cref="LayerKinds.Register"/>.
+    /// A kind is made loadable with <see cref="LayerRegistry.Register"/>.
     /// </summary>
     public virtual string Kind => GetType().FullName ?? GetType().Name;
 
@@ -57,11 +57,11 @@ public abstract class Layer
 
     /// <summary>
     /// Whether <see cref="Backward"/> must compute dLoss/dInput. <see cref="Sequential.Backward(Tensor, bool)"/>
-    /// sets it before each backward pass: false for the first layer while training, whose input is the
-    /// data and needs no gradient. A layer may then skip that work and return null; it may also ignore
-    /// the setting and always compute dInput.
+    /// sets it around each layer's Backward: false for the first layer while training, whose input is
+    /// the data and needs no gradient, and true again afterwards. A layer may then skip that work and
+    /// return null; it may also ignore the setting and always compute dInput.
     /// </summary>
-    public bool InputGradientNeeded { get; set; } = true;
+    public bool InputGradientNeeded { get; protected internal set; } = true;
 
     /// <summary>Computes the layer's output for a mini-batch, one sample per row, and caches what <see cref="Backward"/> needs.</summary>
     /// <param name="input">The input, [batchSize x inputSize].</param>
@@ -137,7 +137,7 @@ public abstract class Layer
     /// Writes the layer's settings other than its parameters (a slope, a rate) for a model file; the
     /// parameters are saved for every layer without this. The default writes nothing.
     /// </summary>
-    /// <param name="settings">Receives named values; read back by the factory given to <see cref="LayerKinds.Register"/>.</param>
+    /// <param name="settings">Receives named values; read back by the factory given to <see cref="LayerRegistry.Register"/>.</param>
     public virtual void WriteSettings(LayerSettings settings)
     {
     }

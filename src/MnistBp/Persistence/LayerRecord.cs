@@ -62,7 +62,7 @@ public readonly record struct ParameterShape
         : string.Create(CultureInfo.InvariantCulture, $"[{Rows} x {Columns}]");
 }
 
-/// <summary>What a model file holds for one layer, given to the factory registered for its kind with <see cref="LayerKinds.Register"/>.</summary>
+/// <summary>What a model file holds for one layer, given to the factory registered for its kind with <see cref="LayerRegistry.Register"/>.</summary>
 /// <remarks>
 /// A factory creates the layer from <see cref="Name"/>, <see cref="Settings"/> and the sizes in
 /// <see cref="ParameterShapes"/>; it leaves the parameter values alone. The loader then checks that

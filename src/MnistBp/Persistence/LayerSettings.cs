@@ -1,6 +1,6 @@
 // LayerSettings: the named values a layer saves besides its parameters (a slope, a rate, a flag), in
 // the order it writes them. Layer.WriteSettings fills one when a model is saved; the factory given to
-// LayerKinds.Register reads it back when the model is loaded. Values are typed (int32, float32,
+// LayerRegistry.Register reads it back when the model is loaded. Values are typed (int32, float32,
 // string, bool) and a float keeps its exact bits. It stores no tensors: parameters are saved for
 // every layer without it, and no size written here can make the loader allocate anything.
 using System.Globalization;

@@ -37,18 +37,20 @@ public static partial class ModelFile
             throw reader.Error(sizesOffset, $"{where} has sizes {inputSize} -> {outputSize}; both must be positive");
         }
 
-        long weightBytes = (long)inputSize * outputSize * sizeof(float);
-        long needed = weightBytes + ((long)outputSize * sizeof(float));
-        if (needed > reader.Remaining)
+        // Compared as counts of floats: inputSize x outputSize x 4 bytes can overflow a long.
+        long values = ((long)inputSize * outputSize) + outputSize;
+        if (values > reader.Remaining / sizeof(float))
         {
-            throw reader.Error(sizesOffset, $"{where} claims {inputSize} x {outputSize} weights ({needed} bytes) but only {reader.Remaining} bytes remain");
+            throw reader.Error(sizesOffset, $"{where} claims {inputSize} x {outputSize} weights and {outputSize} biases ({values} values) but only {reader.Remaining} bytes remain");
         }
+
+        long needed = values * sizeof(float);
 
         int weightsOffset = reader.Position;
         reader.Skip(needed);
         return new StoredLayer(
             offset,
             new LayerRecord(kind.Kind, name, new LayerSettings(), [new ParameterShape(inputSize, outputSize), new ParameterShape(outputSize)]),
-            [new StoredParameter(sizesOffset, weightsOffset), new StoredParameter(sizesOffset, weightsOffset + (int)weightBytes)]);
+            [new StoredParameter(sizesOffset, weightsOffset), new StoredParameter(sizesOffset, weightsOffset + (int)((long)inputSize * outputSize * sizeof(float)))]);
     }
 }

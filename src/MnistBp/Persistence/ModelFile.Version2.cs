@@ -32,7 +32,7 @@ public static partial class ModelFile
     {
         string where = $"layer {index} ({ModelText.Escape(layer.ToString() ?? layer.GetType().Name)})";
         string kind = layer.Kind ?? "";
-        if (LayerKinds.ProblemWithKind(kind) is string problem)
+        if (LayerRegistry.ProblemWithKind(kind) is string problem)
         {
             throw new NotSupportedException(
                 $"Cannot save {where}: its Kind '{ModelText.Escape(kind)}' {problem}. " +
@@ -55,14 +55,14 @@ public static partial class ModelFile
             throw new NotSupportedException($"Cannot save {where}: it has {parameters.Count} parameters; the format allows {MaxParameters} per layer.");
         }
 
-        if (!LayerKinds.IsRegistered(kind))
+        if (!LayerRegistry.IsRegistered(kind))
         {
             string sizes = parameters.Count == 0 && settings.Count == 0
                 ? ""
                 : " The factory takes the sizes from record.GetParameterShape(i) and the settings from record.Settings (see docs/model-format.md).";
             throw new NotSupportedException(
                 $"Cannot save {where}: its kind '{ModelText.Escape(kind)}' is not registered, so the file could not be loaded again. " +
-                $"Register it once at start-up, before saving or loading: {LayerKinds.RegisterCall(kind, layer.GetType().Name)};{sizes}");
+                $"Register it once at start-up, before saving or loading: {LayerRegistry.RegisterCall(kind, layer.GetType().Name)};{sizes}");
         }
 
         writer.WriteText(kind);
@@ -104,7 +104,7 @@ public static partial class ModelFile
     private static StoredLayer ReadVersion2Layer(ModelReader reader, int index)
     {
         int offset = reader.Position;
-        string kind = reader.ReadText(1, LayerKinds.MaxKindBytes, "layer kind");
+        string kind = reader.ReadText(1, LayerRegistry.MaxKindBytes, "layer kind");
         string name = reader.ReadText(0, MaxNameBytes, "layer name");
         string where = $"layer {index} ({LayerRecord.Describe(kind, name)})";
         LayerSettings settings = ReadSettings(reader, where);
@@ -137,11 +137,13 @@ public static partial class ModelFile
 
             // The values must all be in the file before anything of this size is allocated.
             shapes[j] = rank == 2 ? new ParameterShape(rows, columns) : new ParameterShape(columns);
-            long needed = shapes[j].Length * sizeof(float);
-            if (needed > reader.Remaining)
+            // Compared as counts of floats: rows x columns x 4 bytes can overflow a long.
+            if (shapes[j].Length > reader.Remaining / sizeof(float))
             {
-                throw reader.Error(sizesOffset, $"{where}, parameter {j} claims {shapes[j]} values ({needed} bytes) but only {reader.Remaining} bytes remain");
+                throw reader.Error(sizesOffset, $"{where}, parameter {j} claims {shapes[j]} = {shapes[j].Length} values but only {reader.Remaining} bytes remain");
             }
+
+            long needed = shapes[j].Length * sizeof(float);
 
             parameters[j] = new StoredParameter(parameterOffset, reader.Position);
             reader.Skip(needed);

@@ -1,7 +1,7 @@
 // ModelFile: saves a Sequential model (architecture and weights) to a small documented binary file
 // and loads it back, bit for bit. The format is specified in docs/model-format.md: version 2 is
 // written (ModelFile.Version2.cs), versions 1 and 2 are read (ModelFile.Version1.cs). Every layer is
-// rebuilt by the factory LayerKinds holds for its kind, so new kinds extend the format without
+// rebuilt by the factory LayerRegistry holds for its kind, so new kinds extend the format without
 // touching this file, and nothing is instantiated from a type name found in a file. Loading trusts
 // nothing: every size is checked against the bytes present before anything is allocated, and a
 // SHA-256 trailer catches damage. Saving goes through a temporary file, so a failed save leaves the
@@ -18,8 +18,8 @@ namespace MnistBp;
 /// 32 bytes of SHA-256 over everything before them. docs/model-format.md gives it byte by byte.
 /// </para>
 /// <para>
-/// A layer is saved when its <see cref="Layer.Kind"/> is known to <see cref="LayerKinds"/>: <c>Dense</c>
-/// and <c>Sigmoid</c> always are, a kind of your own after one <see cref="LayerKinds.Register"/> call.
+/// A layer is saved when its <see cref="Layer.Kind"/> is known to <see cref="LayerRegistry"/>: <c>Dense</c>
+/// and <c>Sigmoid</c> always are, a kind of your own after one <see cref="LayerRegistry.Register"/> call.
 /// </para>
 /// </remarks>
 public static partial class ModelFile
@@ -43,7 +43,7 @@ public static partial class ModelFile
     /// <param name="model">The model to save.</param>
     /// <param name="path">The file to create or replace.</param>
     /// <exception cref="NotSupportedException">
-    /// A layer's kind is not registered (the message shows the <see cref="LayerKinds.Register"/> call to
+    /// A layer's kind is not registered (the message shows the <see cref="LayerRegistry.Register"/> call to
     /// make), or a name or a count is beyond the format's bounds; nothing has been written.
     /// </exception>
     /// <exception cref="IOException">The file could not be written; an existing file at <paramref name="path"/> is unchanged.</exception>
@@ -184,12 +184,12 @@ public static partial class ModelFile
     private static Layer Create(ModelReader reader, int index, StoredLayer stored)
     {
         LayerRecord record = stored.Record;
-        if (!LayerKinds.TryGetFactory(record.Kind, out Func<LayerRecord, Layer> create))
+        if (!LayerRegistry.TryGetFactory(record.Kind, out Func<LayerRecord, Layer> create))
         {
             throw reader.Error(stored.Offset,
                 $"layer {index} ({record}) has the kind '{ModelText.Escape(record.Kind)}', which this program has not registered " +
-                $"(it knows {string.Join(", ", LayerKinds.Registered)}). Layers are created only by registered factories, never from type names " +
-                $"in a file: if the kind is yours, make it loadable before loading with {LayerKinds.RegisterCall(record.Kind, typeName: null)}");
+                $"(it knows {string.Join(", ", LayerRegistry.Registered)}). Layers are created only by registered factories, never from type names " +
+                $"in a file: if the kind is yours, make it loadable before loading with {LayerRegistry.RegisterCall(record.Kind, typeName: null)}");
         }
 
         Layer? layer;

@@ -105,9 +105,8 @@ public sealed class Trainer
     /// <param name="cancellationToken">Checked before every mini-batch.</param>
     /// <returns>One result per finished epoch.</returns>
     /// <exception cref="ArgumentException">
-    /// The data does not fit the model (the message names the shapes). For the evaluation data this is
-    /// found before any training, so the weights are unchanged; for the training data, at the first batch's
-    /// forward pass or loss, also before any update.
+    /// The training or evaluation data does not fit the model (the message names the data and the
+    /// sizes). Both are checked before any training, so the weights are unchanged.
     /// </exception>
     /// <exception cref="OperationCanceledException">Cancellation was requested; the model keeps the updates made so far.</exception>
     public IReadOnlyList<EpochResult> Fit(
@@ -127,6 +126,7 @@ public sealed class Trainer
         }
 
         // Now, not after the first epoch: by then a mismatch would have cost an epoch and changed the weights.
+        trainingData.RequireFits(Model, nameof(trainingData));
         evaluationData?.RequireFits(Model, nameof(evaluationData));
         var random = new DeterministicRandom(options.ShuffleSeed);
         int[] order = new int[trainingData.Count];

@@ -1,4 +1,4 @@
-// LayerKinds: the registry of the layer kinds a model file may hold, each a stable name (Layer.Kind)
+// LayerRegistry: the registry of the layer kinds a model file may hold, each a stable name (Layer.Kind)
 // with the factory that rebuilds such a layer from its LayerRecord. The built-in kinds are in the
 // table below; a user's kind is made known with one Register call. The loader only ever looks kinds
 // up here: nothing is instantiated from a type name found in a file, so a file can only create
@@ -14,11 +14,11 @@ namespace MnistBp;
 /// <c>Dense</c> and <c>Sigmoid</c> are known without any call. For a layer of your own, give it a fixed
 /// <see cref="Layer.Kind"/> (such as <c>MyApp.Relu</c>), write its settings in
 /// <see cref="Layer.WriteSettings"/>, and register its factory once at start-up, before saving or
-/// loading: <c>LayerKinds.Register("MyApp.Relu", record => new Relu(record.Name));</c>
+/// loading: <c>LayerRegistry.Register("MyApp.Relu", record => new Relu(record.Name));</c>
 /// </para>
 /// <para>All members are safe to call from several threads.</para>
 /// </remarks>
-public static class LayerKinds
+public static class LayerRegistry
 {
     internal const int MaxKindBytes = 256;
 
@@ -103,7 +103,7 @@ public static class LayerKinds
 
     /// <summary>
     /// The call that makes <paramref name="kind"/> loadable, for error messages, such as
-    /// <c>LayerKinds.Register("MyApp.Relu", record => new Relu(record.Name))</c>.
+    /// <c>LayerRegistry.Register("MyApp.Relu", record => new Relu(record.Name))</c>.
     /// </summary>
     /// <param name="kind">The kind; escaped into a C# literal.</param>
     /// <param name="typeName">The layer's class name when known, else null to guess it from the kind's last segment.</param>
@@ -111,7 +111,7 @@ public static class LayerKinds
     {
         string guess = typeName ?? kind[(kind.LastIndexOfAny(['.', '+']) + 1)..];
         string type = IsIdentifier(guess) ? guess : "YourLayer";
-        return $"{nameof(LayerKinds)}.{nameof(Register)}({ModelText.CSharpLiteral(kind)}, record => new {type}(record.Name))";
+        return $"{nameof(LayerRegistry)}.{nameof(Register)}({ModelText.CSharpLiteral(kind)}, record => new {type}(record.Name))";
     }
 
     private static bool IsIdentifier(string text) =>

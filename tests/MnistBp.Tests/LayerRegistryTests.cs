@@ -7,7 +7,7 @@ using System.Globalization;
 
 namespace MnistBp.Tests;
 
-public class LayerKindsTests
+public class LayerRegistryTests
 {
     private TempFolder _folder = null!;
 
@@ -38,12 +38,12 @@ public class LayerKindsTests
     [Test]
     public void Built_in_kinds_are_known_without_any_call()
     {
-        Assert.That(LayerKinds.IsRegistered(new Dense(1, 1).Kind), Is.True);
-        Assert.That(LayerKinds.IsRegistered(new Sigmoid().Kind), Is.True);
+        Assert.That(LayerRegistry.IsRegistered(new Dense(1, 1).Kind), Is.True);
+        Assert.That(LayerRegistry.IsRegistered(new Sigmoid().Kind), Is.True);
         Assert.That(new Dense(1, 1).Kind, Is.EqualTo("Dense"));
         Assert.That(new Sigmoid().Kind, Is.EqualTo("Sigmoid"));
-        Assert.That(LayerKinds.Registered, Does.Contain("Dense").And.Contain("Sigmoid"));
-        Assert.That(LayerKinds.IsRegistered("dense"), Is.False, "kinds are case-sensitive");
+        Assert.That(LayerRegistry.Registered, Does.Contain("Dense").And.Contain("Sigmoid"));
+        Assert.That(LayerRegistry.IsRegistered("dense"), Is.False, "kinds are case-sensitive");
     }
 
     [Test]
@@ -89,18 +89,18 @@ public class LayerKindsTests
     public void Registering_the_same_factory_again_does_nothing()
     {
         Assert.DoesNotThrow(ExampleKinds.Register);
-        Assert.DoesNotThrow(() => LayerKinds.Register(Scale.KindName, Scale.Create));
-        Assert.That(LayerKinds.IsRegistered(Scale.KindName), Is.True);
+        Assert.DoesNotThrow(() => LayerRegistry.Register(Scale.KindName, Scale.Create));
+        Assert.That(LayerRegistry.IsRegistered(Scale.KindName), Is.True);
     }
 
     [Test]
     public void A_second_factory_for_a_taken_kind_is_refused()
     {
-        var error = Assert.Throws<ArgumentException>(() => LayerKinds.Register(Scale.KindName, record => new Negate(record.Name)));
+        var error = Assert.Throws<ArgumentException>(() => LayerRegistry.Register(Scale.KindName, record => new Negate(record.Name)));
         Assert.That(error!.Message, Does.Contain("'Tests.Scale' is already registered with another factory").And.Contain("MyApp.Tests.Scale"));
         Assert.That(error.ParamName, Is.EqualTo("kind"));
 
-        Assert.Throws<ArgumentException>(() => LayerKinds.Register("Dense", record => new Dense(1, 1, record.Name)), "built-in kinds are taken too");
+        Assert.Throws<ArgumentException>(() => LayerRegistry.Register("Dense", record => new Dense(1, 1, record.Name)), "built-in kinds are taken too");
         Tensor inputs = RandomInputs(2, 3, 1);
         var model = new Sequential(new Dense(3, 2, WeightInit.StandardNormal, new DeterministicRandom(1), "d"));
         using var stream = new MemoryStream();
@@ -115,16 +115,16 @@ public class LayerKindsTests
     public void Register_refuses_a_kind_that_cannot_name_a_kind_in_a_file(string kind, string problem)
     {
         kind = kind == "Lone" ? "Lone\ud800" : kind;
-        var error = Assert.Throws<ArgumentException>(() => LayerKinds.Register(kind, record => new Negate(record.Name)));
+        var error = Assert.Throws<ArgumentException>(() => LayerRegistry.Register(kind, record => new Negate(record.Name)));
         Assert.That(error!.Message, Does.Contain(problem).And.Not.Contain("\n"));
-        Assert.That(LayerKinds.IsRegistered(kind), Is.False);
+        Assert.That(LayerRegistry.IsRegistered(kind), Is.False);
     }
 
     [Test]
     public void Register_refuses_a_kind_longer_than_256_bytes()
     {
-        Assert.DoesNotThrow(() => LayerKinds.Register("Tests." + new string('k', 250), Negate.Create));
-        Assert.That(() => LayerKinds.Register("Tests." + new string('k', 251), Negate.Create),
+        Assert.DoesNotThrow(() => LayerRegistry.Register("Tests." + new string('k', 250), Negate.Create));
+        Assert.That(() => LayerRegistry.Register("Tests." + new string('k', 251), Negate.Create),
             Throws.ArgumentException.With.Message.Contains("is 257 UTF-8 bytes long; a kind is 1 to 256"));
     }
 
@@ -138,7 +138,7 @@ public class LayerKindsTests
             Func<LayerRecord, Layer> factory = i / 40 % 2 == 0 ? Negate.Create : Labelled.Create; // two factories race for each name
             try
             {
-                LayerKinds.Register(kind, factory);
+                LayerRegistry.Register(kind, factory);
             }
             catch (ArgumentException)
             {
@@ -146,7 +146,7 @@ public class LayerKindsTests
             }
         });
 
-        Assert.That(Enumerable.Range(0, 40).All(i => LayerKinds.IsRegistered($"Tests.Parallel{i}")), Is.True);
+        Assert.That(Enumerable.Range(0, 40).All(i => LayerRegistry.IsRegistered($"Tests.Parallel{i}")), Is.True);
         Assert.That(refused, Is.EqualTo(200), "each name has exactly one factory: every call with the other one is refused");
     }
 
@@ -160,7 +160,7 @@ public class LayerKindsTests
 
         var error = Assert.Throws<InvalidDataException>(() => ModelFile.Load(path));
         Assert.That(error!.Message, Does.StartWith($"{path}: not a valid MnistBp model at byte {offset}: layer 1 (MyApp.Relu 'relu') has the kind 'MyApp.Relu', which this program has not registered"));
-        Assert.That(error.Message, Does.Contain("LayerKinds.Register(\"MyApp.Relu\", record => new Relu(record.Name))").And.Contain("never from type names"));
+        Assert.That(error.Message, Does.Contain("LayerRegistry.Register(\"MyApp.Relu\", record => new Relu(record.Name))").And.Contain("never from type names"));
     }
 
     [Test]
@@ -172,7 +172,7 @@ public class LayerKindsTests
 
         var error = Assert.Throws<NotSupportedException>(() => ModelFile.Save(model, path));
         Assert.That(error!.Message, Does.StartWith("Cannot save layer 1 (Unregistered 'mine'): its kind 'Tests.Unregistered' is not registered"));
-        Assert.That(error.Message, Does.Contain("LayerKinds.Register(\"Tests.Unregistered\", record => new Unregistered(record.Name));"));
+        Assert.That(error.Message, Does.Contain("LayerRegistry.Register(\"Tests.Unregistered\", record => new Unregistered(record.Name));"));
         Assert.That(File.ReadAllText(path), Is.EqualTo("keep me"));
         Assert.That(Directory.GetFiles(_folder.Path), Has.Length.EqualTo(1), "no temporary file either");
 
@@ -231,7 +231,7 @@ public class LayerKindsTests
         Assert.That(() => ModelFile.Load(new MemoryStream(empty), "m.mnbp"), Throws.TypeOf<InvalidDataException>()
             .With.Message.Contains("the factory registered for 'Dense' failed:").And.InnerException.TypeOf<ArgumentOutOfRangeException>());
 
-        LayerKinds.Register("Tests.ReturnsNull", ExampleKinds.ReturnsNull);
+        LayerRegistry.Register("Tests.ReturnsNull", ExampleKinds.ReturnsNull);
         byte[] nothing = new ModelBytes(layerCount: 1).Layer("Tests.ReturnsNull", "").Count(0).Count(0).ToArray();
         Assert.That(() => ModelFile.Load(new MemoryStream(nothing), "m.mnbp"), Throws.TypeOf<InvalidDataException>().With.Message.EqualTo(
             "m.mnbp: not a valid MnistBp model at byte 12: layer 0 (Tests.ReturnsNull): the factory registered for 'Tests.ReturnsNull' returned null."));
@@ -246,7 +246,7 @@ public class LayerKindsTests
         var error = Assert.Throws<InvalidDataException>(() => ModelFile.Load(new MemoryStream(bytes), "evil.mnbp"));
         Assert.That(error!.Message.Any(c => char.IsControl(c) || c == '\u202E'), Is.False, error.Message);
         Assert.That(error.Message, Does.Contain(@"layer 0 (Evil\u001B[31m\u000AKind\u202E 'name\u000D\u000A\u0007')"));
-        Assert.That(error.Message, Does.Contain(@"LayerKinds.Register(""Evil\u001B[31m\u000AKind\u202E"", record => new YourLayer(record.Name))"));
+        Assert.That(error.Message, Does.Contain(@"LayerRegistry.Register(""Evil\u001B[31m\u000AKind\u202E"", record => new YourLayer(record.Name))"));
 
         byte[] setting = new ModelBytes(layerCount: 1).Layer(Scale.KindName, evilName).Count(1).Setting("fac\ntor", 1f).Count(1).Vector(1).ToArray();
         var missing = Assert.Throws<InvalidDataException>(() => ModelFile.Load(new MemoryStream(setting), "evil.mnbp"));
@@ -301,15 +301,15 @@ public class LayerKindsTests
         Assert.That(() => record.GetParameterShape(2), Throws.TypeOf<InvalidDataException>().With.Message.EqualTo("Dense 'hidden' has 2 parameters in the file; parameter 2 was asked for."));
         Assert.That(() => new LayerRecord("Dense", "", new LayerSettings(), [default]), Throws.ArgumentException);
 
-        var dense = (Dense)LayerKindsFactory("Dense")(record);
+        var dense = (Dense)LayerRegistryFactory("Dense")(record);
         Assert.That((dense.InputSize, dense.OutputSize, dense.Name), Is.EqualTo((784, 30, "hidden")));
         Assert.That(ParameterShape.Of(dense.Weights.Value), Is.EqualTo(new ParameterShape(784, 30)));
         Assert.That(ParameterShape.Of(dense.Biases.Value), Is.Not.EqualTo(new ParameterShape(1, 30)), "rank 1 [30] is not rank 2 [1 x 30]");
         Assert.That((new ParameterShape(30).Rows, new ParameterShape(30).Columns, new ParameterShape(3, 4).Length), Is.EqualTo((1, 30, 12L)));
     }
 
-    private static Func<LayerRecord, Layer> LayerKindsFactory(string kind) =>
-        LayerKinds.TryGetFactory(kind, out Func<LayerRecord, Layer> create) ? create : throw new AssertionException($"{kind} is not registered");
+    private static Func<LayerRecord, Layer> LayerRegistryFactory(string kind) =>
+        LayerRegistry.TryGetFactory(kind, out Func<LayerRecord, Layer> create) ? create : throw new AssertionException($"{kind} is not registered");
 }
 
 /// <summary>Makes the example kinds loadable; one call each, at start-up.</summary>
@@ -317,9 +317,9 @@ internal static class ExampleKinds
 {
     public static void Register()
     {
-        LayerKinds.Register(Scale.KindName, Scale.Create);
-        LayerKinds.Register(typeof(Negate).FullName!, Negate.Create); // Negate keeps the default Kind, its full type name
-        LayerKinds.Register(Labelled.KindName, Labelled.Create);
+        LayerRegistry.Register(Scale.KindName, Scale.Create);
+        LayerRegistry.Register(typeof(Negate).FullName!, Negate.Create); // Negate keeps the default Kind, its full type name
+        LayerRegistry.Register(Labelled.KindName, Labelled.Create);
     }
 
     /// <summary>A broken factory, for the error it causes.</summary>
