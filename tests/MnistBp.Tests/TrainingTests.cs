@@ -139,7 +139,9 @@ public class TrainingTests
         Dataset train = Slice().Train.Slice(0, 10);
         var model = new Sequential(new Dense(100, 10, "too narrow"), new Sigmoid());
         var trainer = new Trainer(model, new QuadraticCost(), new Sgd(model.Parameters, 1f));
-        Assert.That(() => trainer.Fit(train, new TrainingOptions()), Throws.ArgumentException.With.Message.Contains("[10 x 784]").And.Message.Contains("100 columns"));
+        Assert.That(() => trainer.Fit(train, new TrainingOptions()), Throws.ArgumentException
+            .With.Property("ParamName").EqualTo("trainingData")
+            .And.Message.Contains("its samples have 784 features").And.Message.Contains("W too narrow [100 x 10]"), "refused before the first batch");
     }
 
     [Test]
