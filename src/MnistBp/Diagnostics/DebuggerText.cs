@@ -19,11 +19,18 @@ internal static class DebuggerText
         return $"{parameter.Value.Describe()} grad {parameter.Value.Shape} |g|max={magnitude}";
     }
 
-    /// <summary>The gradient as the debugger shows it: zeros (a new tensor) while a ZeroGrad is pending, else the buffer.</summary>
-    public static Tensor GradientOf(Parameter parameter) =>
-        parameter.IsGradientZero
-            ? (parameter.Value.Rank == 1 ? new Tensor(parameter.Value.Columns) : new Tensor(parameter.Value.Rows, parameter.Value.Columns))
-            : parameter.Gradient;
+    /// <summary>What <see cref="FirstRows"/> shows of a tensor shaped like <paramref name="like"/> whose values are all zero.</summary>
+    public static float[][] ZeroRows(Tensor like, int maxRows, int maxColumns)
+    {
+        int rows = Math.Min(like.Rows, maxRows), columns = Math.Min(like.Columns, maxColumns);
+        var result = new float[rows][];
+        for (int r = 0; r < rows; r++)
+        {
+            result[r] = new float[columns];
+        }
+
+        return result;
+    }
 
     /// <summary>
     /// Like <c>Dense 'hidden' 784 -> 30</c> (the layer's own <see cref="Layer.ToString"/>), and for a layer

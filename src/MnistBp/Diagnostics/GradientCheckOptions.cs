@@ -1,6 +1,6 @@
 // GradientCheckOptions: the step, the tolerances and the sampling of GradientCheck, with the reason
 // for every default. The defaults are tuned for float32 networks of the size this library trains:
-// they catch a wrong factor, sign or term, and a gradient off by 2%, without failing a correct
+// they catch a wrong factor, sign or term, and a gradient of 0.01 or more that is off by 2%, without failing a correct
 // backward pass on rounding noise. Plain data, validated when a check starts.
 namespace MnistBp;
 
@@ -27,7 +27,8 @@ public sealed record GradientCheckOptions
     /// <summary>
     /// The relative agreement required; default 1e-2 (1%). That is a thousand times the float noise on
     /// a gradient of order 1, and far below what a wrong factor (2x), a sign error (-1x) or a missing
-    /// term gives: a gradient off by 2% already fails.
+    /// term gives: a gradient off by 2% already fails where |gradient| is 0.01 or more. Below that the
+    /// absolute floor decides, so a small gradient must be off by more (1e-4 in absolute terms) to fail.
     /// </summary>
     public double RelativeTolerance { get; init; } = 1e-2;
 

@@ -28,7 +28,9 @@ internal sealed class ParameterDebugView(Parameter parameter)
     public float[][] Value => DebuggerText.FirstRows(parameter.Value, MaxRows, MaxColumns);
 
     /// <summary>The first rows of the gradient dLoss/dValue, element for element under <see cref="Value"/>.</summary>
-    public float[][] Gradient => DebuggerText.FirstRows(DebuggerText.GradientOf(parameter), MaxRows, MaxColumns);
+    public float[][] Gradient => parameter.IsGradientZero
+        ? DebuggerText.ZeroRows(parameter.Value, MaxRows, MaxColumns) // a pending ZeroGrad: zeros, without performing it
+        : DebuggerText.FirstRows(parameter.Gradient, MaxRows, MaxColumns);
 
     /// <summary>Each shown row as text, value and gradient side by side: <c>0.5, -1.2 | d 0.031, -0.004</c>.</summary>
     public string[] ValueAndGradient
@@ -50,7 +52,7 @@ internal sealed class ParameterDebugView(Parameter parameter)
     public float ValueMaxAbs => DebuggerText.MaxAbs(parameter.Value.AsSpan());
 
     /// <summary>max |gradient|: 0 before the first Backward and right after ZeroGrad, NaN when training blew up.</summary>
-    public float GradientMaxAbs => DebuggerText.MaxAbs(DebuggerText.GradientOf(parameter).AsSpan());
+    public float GradientMaxAbs => parameter.IsGradientZero ? 0f : DebuggerText.MaxAbs(parameter.Gradient.AsSpan());
 
     private static string Join(float[] row) =>
         string.Join(", ", row.Select(v => v.ToString("G4", CultureInfo.InvariantCulture)));

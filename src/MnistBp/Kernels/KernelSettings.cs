@@ -67,7 +67,7 @@ public sealed record KernelSettings
         {
             if (value is < 1 or > MaxThreadCount)
             {
-                throw new ArgumentOutOfRangeException(nameof(value), value, $"KernelSettings.ThreadCount must be from 1 to {MaxThreadCount}; {value} is not.");
+                throw new ArgumentOutOfRangeException(nameof(ThreadCount), value, $"KernelSettings.ThreadCount must be from 1 to {MaxThreadCount}; {value} is not.");
             }
 
             field = value;

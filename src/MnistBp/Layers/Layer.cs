@@ -47,7 +47,7 @@ public abstract class Layer
     /// type's full name; override it with a fixed string so renaming the class keeps old files loadable.
     /// A kind is made loadable with <see cref="LayerRegistry.Register"/>.
     /// </summary>
-    public virtual string Kind => GetType().FullName ?? GetType().Name;
+    public virtual string Kind => GetType().ToString(); // such as "MyApp.Relu"; generic arguments by name only, no assembly versions
 
     /// <summary>The formula the layer computes, for the debugger and messages, such as <c>Z = A·W + b</c>; empty when not given.</summary>
     public virtual string Formula => string.Empty;

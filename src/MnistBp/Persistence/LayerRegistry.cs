@@ -37,7 +37,7 @@ public static class LayerRegistry
 
     /// <summary>
     /// Makes the layer kind <paramref name="kind"/> loadable: a model file holding a layer of that kind is
-    /// rebuilt by <paramref name="create"/>. Registering the same kind again with the same factory does nothing.
+    /// rebuilt by <paramref name="create"/>. Registering the same kind again with the same delegate instance does nothing (a lambda that captures nothing is one cached instance, so running the same Register line twice is fine); another delegate, even one with the same code, is refused.
     /// </summary>
     /// <param name="kind">
     /// The kind's stable name, the <see cref="Layer.Kind"/> of its layers: 1 to 256 UTF-8 bytes, no control

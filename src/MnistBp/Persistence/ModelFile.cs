@@ -112,10 +112,10 @@ public static partial class ModelFile
 
     /// <summary>Loads a model from a stream.</summary>
     /// <param name="source">The stream, read to its end.</param>
-    /// <param name="sourceName">The name used in error messages, such as the file path.</param>
+    /// <param name="sourceName">The name used in error messages, such as the file path; null for "model stream".</param>
     /// <returns>The model.</returns>
     /// <exception cref="InvalidDataException">The bytes are not a valid model; the message names the source and the offset.</exception>
-    public static Sequential Load(Stream source, string sourceName)
+    public static Sequential Load(Stream source, string? sourceName)
     {
         ArgumentNullException.ThrowIfNull(source);
         sourceName ??= "model stream";
