@@ -86,6 +86,12 @@ public partial class ExtendingTests
         LayerRegistry.Register("MnistBp.Extending.Relu", record => new Relu(record.Name));
         Sequential model = NewModel(784, 10, seed: 10);
         Tensor inputs = Data.Random(20, 784, seed: 11);
+        var trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Sgd(model.Parameters, learnRate: 0.3f));
+        for (int step = 0; step < 20; step++)
+        {
+            trainer.Step(inputs, OneHot([.. Enumerable.Range(0, 20).Select(i => (i + step) % 10)], 10)); // trained weights, not the seed's
+        }
+
         string path = Path.Combine(Path.GetTempPath(), $"mnistbp-extending-{Guid.NewGuid():N}.mnbp");
         try
         {
