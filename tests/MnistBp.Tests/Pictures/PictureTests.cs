@@ -1,0 +1,156 @@
+// The picture writers, checked from outside: every PNG is decoded by an independent decoder
+// (decode_png.py beside this file: Python's zlib and struct) and compared pixel for pixel; every
+// SVG is parsed as XML. The CRC-32 is checked against the standard check value.
+using System.Diagnostics;
+using System.Text.Json;
+using System.Xml.Linq;
+using MnistBp.Pictures;
+
+namespace MnistBp.Tests;
+
+public class PictureTests
+{
+    private static string Decoder => Path.Combine(TestPaths.RepositoryRoot, "tests", "MnistBp.Tests", "Pictures", "decode_png.py");
+
+    /// <summary>Runs the independent decoder on <paramref name="png"/>; ignores the test where no Python 3 is installed (a bare machine), fails in CI.</summary>
+    private static JsonElement Decode(byte[] png)
+    {
+        string python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+        string path = Path.Combine(Path.GetTempPath(), $"mnistbp-{Guid.NewGuid():N}.png");
+        File.WriteAllBytes(path, png);
+        try
+        {
+            var start = new ProcessStartInfo(python, [Decoder, path]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            Process process;
+            try
+            {
+                process = Process.Start(start)!;
+            }
+            catch (System.ComponentModel.Win32Exception) when (Environment.GetEnvironmentVariable("CI") != "true")
+            {
+                Assert.Ignore("No python3 to decode PNGs independently; CI has it.");
+                throw;
+            }
+
+            string output = process.StandardOutput.ReadToEnd(), error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            Assert.That(process.ExitCode, Is.Zero, $"the independent decoder refused the PNG: {error}");
+            return JsonDocument.Parse(output).RootElement;
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
+    public void Crc32_gives_the_standard_check_value() =>
+        Assert.That(Crc32.Compute("123456789"u8), Is.EqualTo(0xCBF43926u)); // the check value of CRC-32/ISO-HDLC
+
+    [Test]
+    public void A_grey_PNG_decodes_to_its_pixels_in_an_independent_decoder([Values(1, 3, 28, 280)] int size)
+    {
+        var image = new PngImage(size, size + 1, PngFormat.Grey);
+        for (int y = 0; y < image.Height; y++)
+        {
+            for (int x = 0; x < image.Width; x++)
+            {
+                image.SetGrey(x, y, (byte)((x * 7) + (y * 13)));
+            }
+        }
+
+        JsonElement decoded = Decode(image.ToPng());
+        Assert.That(decoded.GetProperty("width").GetInt32(), Is.EqualTo(size));
+        Assert.That(decoded.GetProperty("height").GetInt32(), Is.EqualTo(size + 1));
+        Assert.That(decoded.GetProperty("colour_type").GetInt32(), Is.Zero);
+        Assert.That(decoded.GetProperty("chunks").EnumerateArray().Select(c => c.GetString()), Is.EqualTo(new[] { "IHDR", "IDAT", "IEND" }));
+        Assert.That(Convert.FromHexString(decoded.GetProperty("pixels").GetString()!), Is.EqualTo(image.Pixels.ToArray()));
+    }
+
+    [Test]
+    public void An_RGBA_PNG_decodes_to_its_pixels_in_an_independent_decoder()
+    {
+        var image = new PngImage(5, 3, PngFormat.Rgba);
+        var random = new DeterministicRandom(3);
+        for (int y = 0; y < 3; y++)
+        {
+            for (int x = 0; x < 5; x++)
+            {
+                image.SetRgba(x, y, (byte)random.NextInt(256), (byte)random.NextInt(256), (byte)random.NextInt(256), (byte)(x * 60));
+            }
+        }
+
+        JsonElement decoded = Decode(image.ToPng());
+        Assert.That(decoded.GetProperty("colour_type").GetInt32(), Is.EqualTo(6));
+        Assert.That(Convert.FromHexString(decoded.GetProperty("pixels").GetString()!), Is.EqualTo(image.Pixels.ToArray()));
+    }
+
+    [Test]
+    public void The_decoder_refuses_a_damaged_PNG()
+    {
+        // The check can fail: one flipped bit in the pixel data breaks the chunk's CRC.
+        byte[] png = new PngImage(4, 4, PngFormat.Grey).ToPng();
+        png[^20] ^= 1;
+        string path = Path.Combine(Path.GetTempPath(), $"mnistbp-{Guid.NewGuid():N}.png");
+        File.WriteAllBytes(path, png);
+        try
+        {
+            string python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+            using Process process = Process.Start(new ProcessStartInfo(python, [Decoder, path]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+            string error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            Assert.That(process.ExitCode, Is.EqualTo(1));
+            Assert.That(error, Does.Contain("CRC mismatch"));
+        }
+        catch (System.ComponentModel.Win32Exception) when (Environment.GetEnvironmentVariable("CI") != "true")
+        {
+            Assert.Ignore("No python3 to decode PNGs independently; CI has it.");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
+    public void Bad_sizes_and_pixels_outside_the_image_are_refused_by_name()
+    {
+        Assert.That(() => new PngImage(0, 5, PngFormat.Grey), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("width"));
+        Assert.That(() => new PngImage(5, PngImage.MaxSize + 1, PngFormat.Grey), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("height"));
+        var image = new PngImage(3, 2, PngFormat.Grey);
+        Assert.That(() => image.SetGrey(3, 0, 1), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("x"));
+        Assert.That(() => image.SetGrey(0, -1, 1), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("y"));
+        Assert.That(() => image.SetRgba(0, 0, 1, 2, 3), Throws.InvalidOperationException);
+    }
+
+    [Test]
+    public void An_SVG_parses_as_XML_with_its_text_escaped()
+    {
+        var svg = new SvgDocument(200, 100)
+            .Rect(0, 0, 200, 100, "#fff")
+            .Line(10, 90, 190, 90, "#333")
+            .Polyline([(10, 80), (100, 40.5), (190, 10.25)], "steelblue")
+            .Circle(100, 40.5, 2, "steelblue")
+            .Text(100, 20, "loss < 0.1 & \"accuracy\" > 98% 'ok' — ü", anchor: "middle");
+
+        XDocument document = XDocument.Parse(svg.ToString());
+        XNamespace ns = "http://www.w3.org/2000/svg";
+        Assert.That(document.Root!.Name, Is.EqualTo(ns + "svg"));
+        Assert.That(document.Root.Attribute("viewBox")!.Value, Is.EqualTo("0 0 200 100"));
+        Assert.That(document.Root.Element(ns + "text")!.Value, Is.EqualTo("loss < 0.1 & \"accuracy\" > 98% 'ok' — ü"));
+        Assert.That(document.Root.Element(ns + "polyline")!.Attribute("points")!.Value, Is.EqualTo("10,80 100,40.5 190,10.25"));
+        Assert.That(document.Root.Elements().Select(e => e.Name.LocalName), Is.EqualTo(new[] { "rect", "line", "polyline", "circle", "text" }));
+    }
+
+    [Test]
+    public void An_SVG_refuses_what_would_make_it_invalid()
+    {
+        var svg = new SvgDocument(10, 10);
+        Assert.That(() => svg.Text(1, 1, "bell \u0007"), Throws.ArgumentException.With.Property("ParamName").EqualTo("text").And.Message.Contains("U+0007"));
+        Assert.That(() => svg.Line(double.NaN, 0, 1, 1), Throws.ArgumentException.With.Message.Contains("finite"));
+        Assert.That(() => svg.Text(1, 1, "x", anchor: "left"), Throws.ArgumentException.With.Property("ParamName").EqualTo("anchor"));
+        Assert.That(() => svg.Rect(0, 0, 1, 1, "red\u0001"), Throws.ArgumentException.With.Property("ParamName").EqualTo("fill"));
+        Assert.That(() => new SvgDocument(0, 10), Throws.TypeOf<ArgumentOutOfRangeException>());
+        Assert.That(XDocument.Parse(svg.ToString()).Root!.Elements(), Is.Empty, "nothing half-written was added");
+    }
+}
