@@ -74,6 +74,21 @@ public sealed class SvgDocument
     public SvgDocument Circle(double cx, double cy, double r, string fill, string stroke = "none") =>
         Element("circle", ("cx", Number(cx)), ("cy", Number(cy)), ("r", Number(r)), ("fill", fill), ("stroke", stroke));
 
+    /// <summary>Adds a PNG image, embedded in the document (no file beside it), drawn with crisp pixels when scaled up.</summary>
+    /// <param name="x">Left.</param>
+    /// <param name="y">Top.</param>
+    /// <param name="width">Drawn width.</param>
+    /// <param name="height">Drawn height.</param>
+    /// <param name="image">The image.</param>
+    /// <returns>This document, to chain calls.</returns>
+    public SvgDocument Image(double x, double y, double width, double height, PngImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        string data = "data:image/png;base64," + Convert.ToBase64String(image.ToPng());
+        return Element("image", ("x", Number(x)), ("y", Number(y)), ("width", Number(width)), ("height", Number(height)),
+            ("href", data), ("image-rendering", "pixelated"), ("preserveAspectRatio", "none"));
+    }
+
     /// <summary>Adds text, its anchor point at (x, y).</summary>
     /// <param name="x">Anchor x.</param>
     /// <param name="y">Baseline y.</param>

@@ -153,4 +153,93 @@ public class PictureTests
         Assert.That(() => new SvgDocument(0, 10), Throws.TypeOf<ArgumentOutOfRangeException>());
         Assert.That(XDocument.Parse(svg.ToString()).Root!.Elements(), Is.Empty, "nothing half-written was added");
     }
+
+    [Test]
+    public void A_weight_sheet_shows_each_neurons_weights_in_the_diverging_map()
+    {
+        // 4 inputs as 2 x 2 images, 3 neurons: W[pixel, neuron].
+        var layer = new Dense(4, 3, "h");
+        float[] w = [1f, -1f, 0f, 0.5f, 0f, -0.5f, 0f, 2f, 1f, -2f, 0.25f, 1f];
+        w.CopyTo(layer.Weights.Value.AsSpan());
+        PngImage sheet = Pictures.Pictures.WeightSheet(layer, imageHeight: 2, imageWidth: 2, columns: 3, scale: 2);
+
+        Assert.That((sheet.Width, sheet.Height), Is.EqualTo(((3 * ((2 * 2) + 1)) + 1, (2 * 2) + 1 + 1)));
+        byte[] pixels = Convert.FromHexString(Decode(sheet.ToPng()).GetProperty("pixels").GetString()!);
+        (byte R, byte G, byte B) At(int x, int y) => (pixels[((y * sheet.Width) + x) * 4], pixels[(((y * sheet.Width) + x) * 4) + 1], pixels[(((y * sheet.Width) + x) * 4) + 2]);
+
+        // the 99th percentile of |w| over 12 weights is the largest, 2
+        Assert.That(At(0, 0), Is.EqualTo(((byte)128, (byte)128, (byte)128)), "the grey frame");
+        Assert.That(At(1, 1), Is.EqualTo(Colors.Diverging(1f, 2f)), "neuron 0, pixel (0, 0): W[0, 0] = 1");
+        Assert.That(At(6, 1), Is.EqualTo(Colors.Diverging(-1f, 2f)), "neuron 1, pixel (0, 0): W[0, 1] = -1");
+        Assert.That(At(14, 4), Is.EqualTo(Colors.Diverging(1f, 2f)), "neuron 2, pixel (1, 1): W[3, 2] = 1");
+        Assert.That(At(8, 3), Is.EqualTo(Colors.Diverging(0.25f, 2f)), "neuron 1, pixel (1, 1): W[3, 1] = 0.25");
+        Assert.That(At(11, 3), Is.EqualTo(Colors.Diverging(1f, 2f)), "neuron 2, pixel (1, 0) of row 1: W[2, 2] = 1");
+        Assert.That(Colors.Diverging(0f, 1f), Is.EqualTo(((byte)255, (byte)255, (byte)255)), "zero is white");
+        Assert.That(Colors.Diverging(float.NaN, 1f), Is.EqualTo(((byte)255, (byte)0, (byte)255)), "NaN cannot hide");
+        Assert.That(() => Pictures.Pictures.WeightSheet(layer, 3, 3), Throws.ArgumentException.With.Message.Contains("do not match its 4 inputs"));
+    }
+
+    [Test]
+    public void A_digit_sheet_shows_the_first_digits_with_their_labels()
+    {
+        Dataset test = Dataset.FromIdx(
+            Path.Combine(TestPaths.MnistSlice, "t10k-images-idx3-ubyte.gz"), Path.Combine(TestPaths.MnistSlice, "t10k-labels-idx1-ubyte.gz"), 10);
+        XDocument document = XDocument.Parse(Pictures.Pictures.DigitSheet(test, count: 12, columns: 6).ToString());
+        XNamespace ns = "http://www.w3.org/2000/svg";
+        string[] labels = [.. document.Root!.Elements(ns + "text").Select(t => t.Value)];
+        Assert.That(labels, Is.EqualTo(test.Labels.Span[..12].ToArray().Select(l => l.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        Assert.That(labels[..3], Is.EqualTo(new[] { "7", "2", "1" }), "the first MNIST test digits");
+
+        // The first digit, embedded as PNG, decodes to the dataset's pixels in the ink map.
+        string href = document.Root.Elements(ns + "image").First().Attribute("href")!.Value;
+        byte[] pixels = Convert.FromHexString(Decode(Convert.FromBase64String(href["data:image/png;base64,".Length..])).GetProperty("pixels").GetString()!);
+        ReadOnlySpan<float> first = test.GetImages().Row(0);
+        for (int i = 0; i < 784; i++)
+        {
+            Assert.That(pixels[i * 4], Is.EqualTo(Colors.Ink(first[i]).R), $"pixel {i}");
+        }
+    }
+
+    [Test]
+    public void Training_curves_and_the_confusion_matrix_are_well_formed_SVG_with_their_numbers()
+    {
+        var random = new DeterministicRandom(4);
+        Tensor features = new(60, 2);
+        byte[] labels = new byte[60];
+        for (int i = 0; i < 60; i++)
+        {
+            labels[i] = (byte)(i % 3);
+            features[i, 0] = labels[i] + (0.1f * (float)random.NextGaussian());
+            features[i, 1] = -labels[i] + (0.1f * (float)random.NextGaussian());
+        }
+
+        Dataset data = Dataset.FromFeatures(features, labels, 3);
+        var model = new Sequential(new Dense(2, 3, WeightInit.ScaledNormal, random, "d"), new Sigmoid("s"));
+        var trainer = new Trainer(model, new QuadraticCost(), new Sgd(model.Parameters, 3f));
+        IReadOnlyList<EpochResult> results = trainer.Fit(data, new TrainingOptions { Epochs = 4, BatchSize = 5, ShuffleSeed = 1 }, data);
+        XNamespace ns = "http://www.w3.org/2000/svg";
+
+        foreach (bool log in new[] { false, true })
+        {
+            XDocument curves = XDocument.Parse(Pictures.Pictures.TrainingCurves(results, logLoss: log).ToString());
+            XElement[] lines = [.. curves.Root!.Elements(ns + "polyline")];
+            Assert.That(lines, Has.Length.EqualTo(2), "loss and accuracy");
+            Assert.That(lines[0].Attribute("points")!.Value.Split(' '), Has.Length.EqualTo(4), "one point per epoch");
+            Assert.That(curves.Root.Elements(ns + "text").Select(t => t.Value), Does.Contain("epoch").And.Contain("accuracy"));
+        }
+
+        Evaluation evaluation = results[^1].Evaluation!;
+        XDocument matrix = XDocument.Parse(Pictures.Pictures.ConfusionMatrix(evaluation).ToString());
+        string[] texts = [.. matrix.Root!.Elements(ns + "text").Select(t => t.Value)];
+        for (int actual = 0; actual < 3; actual++)
+        {
+            for (int predicted = 0; predicted < 3; predicted++)
+            {
+                Assert.That(texts, Does.Contain(evaluation[actual, predicted].ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+        }
+
+        Assert.That(() => Pictures.Pictures.TrainingCurves([]), Throws.ArgumentException);
+        Assert.That(() => Pictures.Pictures.ConfusionMatrix(evaluation, ["a", "b"]), Throws.ArgumentException.With.Message.Contains("2 class names for 3 classes"));
+    }
 }

@@ -1,0 +1,346 @@
+// Pictures: the library's numbers drawn, one call each. A sheet of every hidden neuron's incoming
+// weights as images (what each neuron looks for), a sheet of digits with their labels, the training
+// curves of a run, and the confusion matrix as a heat map. Each returns a PngImage or SvgDocument
+// the caller saves; nothing here trains or changes what it draws.
+using System.Globalization;
+
+namespace MnistBp.Pictures;
+
+/// <summary>Pictures of weights, digits, training curves and confusion matrices.</summary>
+public static class Pictures
+{
+    /// <summary>
+    /// Every neuron's incoming weights (column j of W) as a <paramref name="imageHeight"/> x
+    /// <paramref name="imageWidth"/> image in the diverging map of <see cref="Colors.Diverging"/>, neuron
+    /// 0 top left, <paramref name="columns"/> per row, 1 pixel of grey between them. One scale for the
+    /// whole sheet, so neurons can be compared: full colour at the 99th percentile of |w| (a few
+    /// outliers would otherwise wash every other weight out to white); NaN shows magenta.
+    /// </summary>
+    /// <param name="layer">A Dense layer whose inputs are images, such as the hidden layer of 784-30-10.</param>
+    /// <param name="imageHeight">Rows of one input image (28 for MNIST).</param>
+    /// <param name="imageWidth">Columns of one input image (28 for MNIST); the two multiply to the layer's InputSize.</param>
+    /// <param name="columns">Neurons per row of the sheet, at least 1.</param>
+    /// <param name="scale">Each weight drawn as scale x scale pixels, 1 to 16.</param>
+    /// <returns>An RGBA image.</returns>
+    /// <exception cref="ArgumentException">The image size does not multiply to the layer's InputSize.</exception>
+    public static PngImage WeightSheet(Dense layer, int imageHeight = 28, int imageWidth = 28, int columns = 10, int scale = 3)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentOutOfRangeException.ThrowIfLessThan(imageHeight, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(imageWidth, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(scale, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(scale, 16);
+        if ((long)imageHeight * imageWidth != layer.InputSize)
+        {
+            throw new ArgumentException($"{layer}: images of {imageHeight} x {imageWidth} = {(long)imageHeight * imageWidth} pixels do not match its {layer.InputSize} inputs.", nameof(imageWidth));
+        }
+
+        ReadOnlySpan<float> w = layer.Weights.Value.AsSpan();
+        float[] magnitudes = [.. w.ToArray().Where(float.IsFinite).Select(MathF.Abs)];
+        Array.Sort(magnitudes);
+        float largest = magnitudes.Length == 0 ? 0f : magnitudes[(int)Math.Min(magnitudes.Length - 1, Math.Floor(magnitudes.Length * 0.99))];
+
+        int neurons = layer.OutputSize, sheetColumns = Math.Min(columns, neurons), sheetRows = (neurons + sheetColumns - 1) / sheetColumns;
+        int cellWidth = (imageWidth * scale) + 1, cellHeight = (imageHeight * scale) + 1;
+        var sheet = new PngImage((sheetColumns * cellWidth) + 1, (sheetRows * cellHeight) + 1, PngFormat.Rgba);
+        Fill(sheet, 128, 128, 128);
+        for (int neuron = 0; neuron < neurons; neuron++)
+        {
+            int left = 1 + ((neuron % sheetColumns) * cellWidth), top = 1 + ((neuron / sheetColumns) * cellHeight);
+            for (int pixel = 0; pixel < layer.InputSize; pixel++)
+            {
+                // W[pixel, neuron]: the weight from input pixel (row, column) into this neuron.
+                (byte r, byte g, byte b) = Colors.Diverging(w[(pixel * neurons) + neuron], largest > 0f ? largest : 1f);
+                FillBlock(sheet, left + ((pixel % imageWidth) * scale), top + ((pixel / imageWidth) * scale), scale, r, g, b);
+            }
+        }
+
+        return sheet;
+    }
+
+    /// <summary>
+    /// One sample as an image in the ink map of <see cref="Colors.Ink"/>: row-major values of
+    /// <paramref name="imageHeight"/> x <paramref name="imageWidth"/>, each drawn as scale x scale pixels.
+    /// </summary>
+    /// <param name="pixels">The values, such as one row of <see cref="Dataset.GetImages"/>.</param>
+    /// <param name="imageHeight">Rows.</param>
+    /// <param name="imageWidth">Columns.</param>
+    /// <param name="scale">Pixels per value, 1 to 16.</param>
+    /// <returns>An RGBA image.</returns>
+    /// <exception cref="ArgumentException">The number of values is not <paramref name="imageHeight"/> x <paramref name="imageWidth"/>.</exception>
+    public static PngImage Digit(ReadOnlySpan<float> pixels, int imageHeight = 28, int imageWidth = 28, int scale = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(imageHeight, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(imageWidth, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(scale, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(scale, 16);
+        if (pixels.Length != (long)imageHeight * imageWidth)
+        {
+            throw new ArgumentException($"{pixels.Length} values do not make an image of {imageHeight} x {imageWidth}.", nameof(pixels));
+        }
+
+        var image = new PngImage(imageWidth * scale, imageHeight * scale, PngFormat.Rgba);
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            (byte r, byte g, byte b) = Colors.Ink(pixels[i]);
+            FillBlock(image, (i % imageWidth) * scale, (i / imageWidth) * scale, scale, r, g, b);
+        }
+
+        return image;
+    }
+
+    /// <summary>
+    /// The first <paramref name="count"/> samples of a labelled image dataset in a grid, each with its
+    /// label under it (SVG; the digits embedded as PNG and drawn with crisp pixels).
+    /// </summary>
+    /// <param name="data">A dataset with labels and a two-dimensional <see cref="Dataset.ImageShape"/>, such as MNIST.</param>
+    /// <param name="count">How many samples, 1 or more (at most the dataset's count).</param>
+    /// <param name="columns">Samples per row.</param>
+    /// <param name="size">Drawn size of one image in pixels.</param>
+    /// <returns>The picture.</returns>
+    /// <exception cref="ArgumentException">The dataset has no labels or its images are not two-dimensional.</exception>
+    public static SvgDocument DigitSheet(Dataset data, int count = 30, int columns = 10, double size = 56)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
+        if (!data.HasLabels || data.ImageShape.Count != 2)
+        {
+            throw new ArgumentException($"A digit sheet needs labelled images of two dimensions; this dataset has {(data.HasLabels ? "" : "no labels and ")}image shape [{string.Join(" x ", data.ImageShape)}].", nameof(data));
+        }
+
+        count = Math.Min(count, data.Count);
+        int height = data.ImageShape[0], width = data.ImageShape[1], rows = (count + columns - 1) / columns;
+        double cellWidth = size + 8, cellHeight = size + 24;
+        var svg = new SvgDocument((Math.Min(count, columns) * cellWidth) + 8, (rows * cellHeight) + 8);
+        svg.Rect(0, 0, svg.Width, svg.Height, "#fff");
+        Tensor images = data.GetImages();
+        ReadOnlySpan<byte> labels = data.Labels.Span;
+        for (int i = 0; i < count; i++)
+        {
+            double left = 8 + ((i % columns) * cellWidth), top = 8 + ((i / columns) * cellHeight);
+            svg.Image(left, top, size, size, Digit(images.Row(i), height, width))
+               .Rect(left, top, size, size, "none", "#bbb")
+               .Text(left + (size / 2), top + size + 15, labels[i].ToString(CultureInfo.InvariantCulture), 13, "middle", "#222");
+        }
+
+        return svg;
+    }
+
+    /// <summary>
+    /// The curves of a run: mean training loss (left axis, linear or log) and, where the epochs were
+    /// evaluated, accuracy in percent (right axis), per epoch; axes, ticks, labels and a legend.
+    /// </summary>
+    /// <param name="results">What <see cref="Trainer.Fit"/> returned, one result per epoch.</param>
+    /// <param name="logLoss">True to draw the loss on a logarithmic axis (it must then be positive).</param>
+    /// <param name="title">A title over the chart.</param>
+    /// <returns>The chart.</returns>
+    /// <exception cref="ArgumentException">There are no results, or a loss is not finite (or not positive with <paramref name="logLoss"/>).</exception>
+    public static SvgDocument TrainingCurves(IReadOnlyList<EpochResult> results, bool logLoss = false, string title = "Training")
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        ArgumentNullException.ThrowIfNull(title);
+        if (results.Count == 0)
+        {
+            throw new ArgumentException("There are no epochs to draw.", nameof(results));
+        }
+
+        double[] losses = [.. results.Select(r => r.MeanTrainingLoss)];
+        for (int i = 0; i < losses.Length; i++)
+        {
+            if (!double.IsFinite(losses[i]) || (logLoss && losses[i] <= 0))
+            {
+                throw new ArgumentException($"Epoch {results[i].Epoch} has a mean training loss of {losses[i].ToString(CultureInfo.InvariantCulture)}, which cannot be drawn{(logLoss ? " on a log axis" : "")}.", nameof(results));
+            }
+        }
+
+        const double Width = 640, Height = 360, Left = 64, Right = 64, Top = 40, Bottom = 48;
+        double plotWidth = Width - Left - Right, plotHeight = Height - Top - Bottom;
+        var svg = new SvgDocument(Width, Height).Rect(0, 0, Width, Height, "#fff");
+        svg.Text(Width / 2, 22, title, 15, "middle");
+
+        // x: epochs 1..n (a single epoch sits in the middle)
+        int first = results[0].Epoch, last = results[^1].Epoch;
+        double X(int epoch) => last == first ? Left + (plotWidth / 2) : Left + (plotWidth * (epoch - first) / (last - first));
+
+        // left y: the loss, linear from 0 or log between decades
+        double lossMin = logLoss ? Math.Pow(10, Math.Floor(Math.Log10(losses.Min()))) : 0;
+        double lossMax = logLoss ? Math.Pow(10, Math.Ceiling(Math.Log10(losses.Max()))) : NiceCeiling(losses.Max());
+        if (logLoss && lossMax <= lossMin)
+        {
+            lossMax = lossMin * 10;
+        }
+
+        double YLoss(double loss) => logLoss
+            ? Top + (plotHeight * (1 - ((Math.Log10(loss) - Math.Log10(lossMin)) / (Math.Log10(lossMax) - Math.Log10(lossMin)))))
+            : Top + (plotHeight * (1 - (loss / lossMax)));
+
+        svg.Rect(Left, Top, plotWidth, plotHeight, "none", "#999");
+        foreach (double tick in logLoss ? Decades(lossMin, lossMax) : [0, lossMax / 4, lossMax / 2, 3 * lossMax / 4, lossMax])
+        {
+            double y = YLoss(tick);
+            svg.Line(Left - 4, y, Left, y, "#999").Line(Left, y, Left + plotWidth, y, "#eee")
+               .Text(Left - 7, y + 4, tick.ToString(logLoss ? "0.###E+0" : "G3", CultureInfo.InvariantCulture), 11, "end", "#1f4e9a");
+        }
+
+        foreach (int epoch in EpochTicks(first, last))
+        {
+            svg.Line(X(epoch), Top + plotHeight, X(epoch), Top + plotHeight + 4, "#999")
+               .Text(X(epoch), Top + plotHeight + 17, epoch.ToString(CultureInfo.InvariantCulture), 11, "middle");
+        }
+
+        svg.Text(Left + (plotWidth / 2), Height - 10, "epoch", 12, "middle")
+           .Text(14, Top - 12, logLoss ? "mean training loss (log)" : "mean training loss", 12, "start", "#1f4e9a");
+        svg.Polyline(results.Select(r => (X(r.Epoch), YLoss(r.MeanTrainingLoss))), "#1f4e9a", 2);
+
+        // right y: accuracy in percent, where there is an evaluation
+        EpochResult[] evaluated = [.. results.Where(r => r.Evaluation is not null)];
+        if (evaluated.Length > 0)
+        {
+            double accuracyMin = Math.Floor(evaluated.Min(r => r.Evaluation!.Accuracy * 100) / 10) * 10;
+            accuracyMin = Math.Min(accuracyMin, 90);
+            double YAccuracy(double percent) => Top + (plotHeight * (1 - ((percent - accuracyMin) / (100 - accuracyMin))));
+            for (int k = 0; k <= 4; k++)
+            {
+                double percent = accuracyMin + ((100 - accuracyMin) * k / 4), y = YAccuracy(percent);
+                svg.Line(Left + plotWidth, y, Left + plotWidth + 4, y, "#999")
+                   .Text(Left + plotWidth + 7, y + 4, percent.ToString("0.#", CultureInfo.InvariantCulture) + "%", 11, "start", "#c0392b");
+            }
+
+            svg.Text(Width - 14, Top - 12, "accuracy on the evaluation data", 12, "end", "#c0392b");
+            svg.Polyline(evaluated.Select(r => (X(r.Epoch), YAccuracy(r.Evaluation!.Accuracy * 100))), "#c0392b", 2);
+            foreach (EpochResult r in evaluated)
+            {
+                svg.Circle(X(r.Epoch), YAccuracy(r.Evaluation!.Accuracy * 100), 2.5, "#c0392b");
+            }
+        }
+
+        // legend
+        svg.Line(Left + 10, Top + 14, Left + 30, Top + 14, "#1f4e9a", 2).Text(Left + 36, Top + 18, "loss", 11);
+        if (evaluated.Length > 0)
+        {
+            svg.Line(Left + 80, Top + 14, Left + 100, Top + 14, "#c0392b", 2).Text(Left + 106, Top + 18, "accuracy", 11);
+        }
+
+        return svg;
+    }
+
+    /// <summary>
+    /// The confusion matrix as a heat map: row = actual class, column = predicted class, each cell
+    /// shaded by its share of the row and labelled with its count; the diagonal (correct) in green,
+    /// the rest in red; each row's accuracy at its end.
+    /// </summary>
+    /// <param name="evaluation">What <see cref="Evaluation.Of"/> returned.</param>
+    /// <param name="classNames">Names for the classes (such as "0".."9"); null for their numbers.</param>
+    /// <returns>The picture.</returns>
+    /// <exception cref="ArgumentException"><paramref name="classNames"/> does not have one name per class.</exception>
+    public static SvgDocument ConfusionMatrix(Evaluation evaluation, IReadOnlyList<string>? classNames = null)
+    {
+        ArgumentNullException.ThrowIfNull(evaluation);
+        int n = evaluation.ClassCount;
+        if (classNames is not null && classNames.Count != n)
+        {
+            throw new ArgumentException($"{classNames.Count} class names for {n} classes.", nameof(classNames));
+        }
+
+        string Name(int c) => classNames?[c] ?? c.ToString(CultureInfo.InvariantCulture);
+        const double Cell = 44, Left = 70, Top = 60;
+        double[] perClass = evaluation.PerClassAccuracy();
+        var svg = new SvgDocument(Left + (n * Cell) + 80, Top + (n * Cell) + 20).Rect(0, 0, Left + (n * Cell) + 80, Top + (n * Cell) + 20, "#fff");
+        svg.Text(Left + (n * Cell / 2), 18, "predicted class", 13, "middle").Text(12, Top - 8, "actual", 13);
+        for (int actual = 0; actual < n; actual++)
+        {
+            int rowTotal = 0;
+            for (int predicted = 0; predicted < n; predicted++)
+            {
+                rowTotal += evaluation[actual, predicted];
+            }
+
+            svg.Text(Left - 10, Top + (actual * Cell) + (Cell / 2) + 4, Name(actual), 12, "end");
+            for (int predicted = 0; predicted < n; predicted++)
+            {
+                int count = evaluation[actual, predicted];
+                double share = rowTotal == 0 ? 0 : (double)count / rowTotal;
+                // green for the diagonal, red elsewhere; the share of the row sets how dark
+                (int r, int g, int b) = actual == predicted ? (39, 174, 96) : (192, 57, 43);
+                double t = actual == predicted ? share : Math.Min(1, share * 4); // errors are rare: stretched to show
+                string fill = string.Create(CultureInfo.InvariantCulture, $"rgb({Shade(r, t)},{Shade(g, t)},{Shade(b, t)})");
+                double x = Left + (predicted * Cell), y = Top + (actual * Cell);
+                svg.Rect(x, y, Cell, Cell, fill, "#ddd")
+                   .Text(x + (Cell / 2), y + (Cell / 2) + 4, count.ToString(CultureInfo.InvariantCulture), 11, "middle", t > 0.6 ? "#fff" : "#222");
+            }
+
+            string accuracy = double.IsNaN(perClass[actual]) ? "-" : (perClass[actual] * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+            svg.Text(Left + (n * Cell) + 8, Top + (actual * Cell) + (Cell / 2) + 4, accuracy, 11);
+        }
+
+        for (int predicted = 0; predicted < n; predicted++)
+        {
+            svg.Text(Left + (predicted * Cell) + (Cell / 2), Top - 8, Name(predicted), 12, "middle");
+        }
+
+        return svg;
+    }
+
+    private static int Shade(int channel, double amount) => (int)Math.Round(255 + ((channel - 255) * Math.Clamp(amount, 0, 1)));
+
+    private static double NiceCeiling(double value)
+    {
+        if (value <= 0)
+        {
+            return 1;
+        }
+
+        double magnitude = Math.Pow(10, Math.Floor(Math.Log10(value)));
+        foreach (double step in new[] { 1, 2, 2.5, 5, 10 })
+        {
+            if (step * magnitude >= value)
+            {
+                return step * magnitude;
+            }
+        }
+
+        return 10 * magnitude;
+    }
+
+    private static IEnumerable<double> Decades(double from, double to)
+    {
+        for (double d = from; d <= to * 1.0001; d *= 10)
+        {
+            yield return d;
+        }
+    }
+
+    private static IEnumerable<int> EpochTicks(int first, int last)
+    {
+        int span = last - first, step = Math.Max(1, (int)Math.Ceiling(span / 10.0));
+        for (int epoch = first; epoch <= last; epoch += step)
+        {
+            yield return epoch;
+        }
+    }
+
+    private static void Fill(PngImage image, byte r, byte g, byte b)
+    {
+        Span<byte> pixels = image.Pixels;
+        for (int i = 0; i < pixels.Length; i += 4)
+        {
+            pixels[i] = r;
+            pixels[i + 1] = g;
+            pixels[i + 2] = b;
+            pixels[i + 3] = 255;
+        }
+    }
+
+    private static void FillBlock(PngImage image, int left, int top, int size, byte r, byte g, byte b)
+    {
+        for (int y = top; y < top + size; y++)
+        {
+            for (int x = left; x < left + size; x++)
+            {
+                image.SetRgba(x, y, r, g, b);
+            }
+        }
+    }
+}
