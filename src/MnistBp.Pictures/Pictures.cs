@@ -129,6 +129,86 @@ public static class Pictures
     }
 
     /// <summary>
+    /// The first <paramref name="count"/> samples the model gets wrong, each with its true label, the
+    /// predicted class and the three largest outputs as shares of all outputs (a / Σa; for a model
+    /// ending in softmax these are its probabilities). Samples whose outputs are not finite count as
+    /// wrong and say so.
+    /// </summary>
+    /// <param name="model">The trained model; its outputs are one per class.</param>
+    /// <param name="data">Labelled two-dimensional images.</param>
+    /// <param name="count">How many to show at most.</param>
+    /// <param name="columns">Samples per row.</param>
+    /// <param name="size">Drawn size of one image in pixels.</param>
+    /// <returns>The picture; a one-line note when nothing is misclassified.</returns>
+    public static SvgDocument MisclassifiedSheet(Sequential model, Dataset data, int count = 30, int columns = 6, double size = 56)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
+        if (!data.HasLabels || data.ImageShape.Count != 2)
+        {
+            throw new ArgumentException("A misclassified sheet needs labelled images of two dimensions.", nameof(data));
+        }
+
+        Tensor outputs = model.Predict(data.GetImages());
+        if (outputs.Columns != data.ClassCount)
+        {
+            throw new ArgumentException($"The model gives {outputs.Columns} outputs per sample; the data has {data.ClassCount} classes.", nameof(model));
+        }
+
+        ReadOnlySpan<byte> labels = data.Labels.Span;
+        var wrong = new List<(int Index, int Predicted, (int Class, double Share)[] Top)>();
+        for (int i = 0; i < data.Count && wrong.Count < count; i++)
+        {
+            ReadOnlySpan<float> row = outputs.Row(i);
+            bool finite = true;
+            double sum = 0;
+            foreach (float value in row)
+            {
+                finite &= float.IsFinite(value);
+                sum += Math.Max(0, value);
+            }
+
+            int predicted = finite ? Evaluation.ArgMax(row) : -1;
+            if (predicted == labels[i])
+            {
+                continue;
+            }
+
+            float[] values = row.ToArray();
+            (int, double)[] top = finite
+                ? [.. Enumerable.Range(0, values.Length).OrderByDescending(c => values[c]).Take(3).Select(c => (c, sum > 0 ? Math.Max(0, values[c]) / sum : 0))]
+                : [];
+            wrong.Add((i, predicted, top));
+        }
+
+        double cellWidth = size + 64, cellHeight = size + 58;
+        int rows = Math.Max(1, (wrong.Count + columns - 1) / columns);
+        var svg = new SvgDocument((Math.Max(1, Math.Min(wrong.Count, columns)) * cellWidth) + 8, (rows * cellHeight) + 8);
+        svg.Rect(0, 0, svg.Width, svg.Height, "#fff");
+        if (wrong.Count == 0)
+        {
+            return svg.Text(8, 24, "no misclassified sample", 12);
+        }
+
+        Tensor images = data.GetImages();
+        int height = data.ImageShape[0], width = data.ImageShape[1];
+        for (int k = 0; k < wrong.Count; k++)
+        {
+            (int index, int predicted, (int Class, double Share)[] top) = wrong[k];
+            double left = 8 + ((k % columns) * cellWidth), top0 = 8 + ((k / columns) * cellHeight), middle = left + (cellWidth / 2) - 4;
+            svg.Image(middle - (size / 2), top0, size, size, Digit(images.Row(index), height, width))
+               .Text(middle, top0 + size + 13, predicted < 0
+                   ? $"true {labels[index]}, outputs not finite"
+                   : string.Create(CultureInfo.InvariantCulture, $"true {labels[index]}, predicted {predicted}"), 11, "middle", "#c0392b")
+               .Text(middle, top0 + size + 27, string.Join("  ", top.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Class}: {t.Share:0.00}"))), 10, "middle", "#555");
+        }
+
+        return svg;
+    }
+
+    /// <summary>
     /// The curves of a run: mean training loss (left axis, linear or log) and, where the epochs were
     /// evaluated, accuracy in percent (right axis), per epoch; axes, ticks, labels and a legend.
     /// </summary>

@@ -1,0 +1,105 @@
+// TrainingReport: one run written as a folder a browser opens with no network and no script:
+// index.html with the run's settings and results, and beside it the pictures of Pictures.cs (the
+// curves, the confusion matrix, the misclassified test digits, the hidden layer's weights). Every
+// text that goes into the HTML is escaped; every picture is checked by the tests of Pictures.cs.
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace MnistBp.Pictures;
+
+/// <summary>What one training run is, for <see cref="TrainingReport.Write"/>.</summary>
+/// <param name="Title">The page's title, such as "Sample 04: 784-100-10 on MNIST".</param>
+/// <param name="Settings">The run's settings as name and value, in the order to show them.</param>
+/// <param name="Results">What <see cref="Trainer.Fit"/> returned; the last epoch's evaluation is the one shown.</param>
+/// <param name="Model">The trained model: its first layer's weights are drawn when it is a Dense layer over images.</param>
+/// <param name="TestData">The labelled images the last evaluation was made on, for the misclassified sheet.</param>
+public sealed record TrainingRun(string Title, IReadOnlyList<(string Name, string Value)> Settings, IReadOnlyList<EpochResult> Results, Sequential Model, Dataset TestData);
+
+/// <summary>Writes a self-contained HTML report of a training run.</summary>
+public static class TrainingReport
+{
+    /// <summary>The page's file name in the report folder.</summary>
+    public const string PageFileName = "index.html";
+
+    /// <summary>
+    /// Writes <c>index.html</c> and its pictures (<c>curves.svg</c>, <c>curves-log.svg</c>,
+    /// <c>confusion.svg</c>, <c>misclassified.svg</c>, and <c>weights.png</c> when the first layer is a
+    /// Dense layer over 2-D images) into <paramref name="directory"/>, creating it when missing and
+    /// replacing those files.
+    /// </summary>
+    /// <param name="run">The run.</param>
+    /// <param name="directory">The report folder.</param>
+    /// <returns>The full path of index.html.</returns>
+    /// <exception cref="ArgumentException">The run has no epochs, or its last epoch has no evaluation.</exception>
+    public static string Write(TrainingRun run, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (run.Results.Count == 0 || run.Results[^1].Evaluation is not Evaluation final)
+        {
+            throw new ArgumentException("A report needs at least one epoch, the last one evaluated on the test data.", nameof(run));
+        }
+
+        Directory.CreateDirectory(directory);
+        Pictures.TrainingCurves(run.Results, title: "Loss and accuracy per epoch").Save(Path.Combine(directory, "curves.svg"));
+        Pictures.TrainingCurves(run.Results, logLoss: run.Results.All(r => r.MeanTrainingLoss > 0), title: "The same, loss on a log scale").Save(Path.Combine(directory, "curves-log.svg"));
+        Pictures.ConfusionMatrix(final).Save(Path.Combine(directory, "confusion.svg"));
+        Pictures.MisclassifiedSheet(run.Model, run.TestData).Save(Path.Combine(directory, "misclassified.svg"));
+        bool weights = run.Model.Layers.Count > 0 && run.Model.Layers[0] is Dense first && run.TestData.ImageShape.Count == 2
+            && (long)run.TestData.ImageShape[0] * run.TestData.ImageShape[1] == first.InputSize;
+        if (weights)
+        {
+            Pictures.WeightSheet((Dense)run.Model.Layers[0], run.TestData.ImageShape[0], run.TestData.ImageShape[1]).Save(Path.Combine(directory, "weights.png"));
+        }
+
+        string page = Path.Combine(directory, PageFileName);
+        File.WriteAllText(page, Html(run, final, weights), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        return Path.GetFullPath(page);
+    }
+
+    private static string Html(TrainingRun run, Evaluation final, bool weights)
+    {
+        static string E(string text) => WebUtility.HtmlEncode(text);
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+            .Append("<title>").Append(E(run.Title)).Append("</title>\n")
+            .Append("<style>body{font-family:sans-serif;margin:2em;max-width:70em;color:#222}table{border-collapse:collapse}")
+            .Append("td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}th{background:#f4f4f4}img{max-width:100%;border:1px solid #eee}")
+            .Append("figure{margin:1.5em 0}figcaption{color:#555;font-size:.9em}</style>\n</head>\n<body>\n")
+            .Append("<h1>").Append(E(run.Title)).Append("</h1>\n")
+            .Append("<p><strong>").Append(E(final.ToString())).Append("</strong> after ")
+            .Append(run.Results.Count.ToString(CultureInfo.InvariantCulture)).Append(run.Results.Count == 1 ? " epoch" : " epochs").Append("; ")
+            .Append(E(run.Results.Sum(r => r.Duration.TotalSeconds).ToString("0.00", CultureInfo.InvariantCulture))).Append(" s of training.</p>\n");
+
+        html.Append("<h2>Settings</h2>\n<table>\n");
+        foreach ((string name, string value) in run.Settings)
+        {
+            html.Append("<tr><th>").Append(E(name)).Append("</th><td>").Append(E(value)).Append("</td></tr>\n");
+        }
+
+        html.Append("<tr><th>model</th><td>").Append(E(run.Model.ToString())).Append("</td></tr>\n</table>\n");
+
+        html.Append("<h2>Epochs</h2>\n<table>\n<tr><th>epoch</th><th>mean training loss</th><th>accuracy</th><th>seconds</th></tr>\n");
+        foreach (EpochResult r in run.Results)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{r.Epoch}</td><td>{r.MeanTrainingLoss:0.00000}</td><td>{(r.Evaluation is null ? "" : (r.Evaluation.Accuracy * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%")}</td><td>{r.Duration.TotalSeconds:0.00}</td></tr>\n");
+        }
+
+        html.Append("</table>\n");
+        Figure(html, "curves.svg", "Training curves", "The mean training loss of each epoch (blue, left axis) and the accuracy on the test data after it (red, right axis).");
+        Figure(html, "curves-log.svg", "Training curves, log loss", "The same loss on a logarithmic axis, where late progress is visible.");
+        Figure(html, "confusion.svg", "Confusion matrix", "Row: the true class; column: the predicted one. The diagonal is right; off it, the mistakes, darker where more of the row went.");
+        Figure(html, "misclassified.svg", "Misclassified test digits", "The first test images the network got wrong: the true label, the predicted one, and its three largest outputs as shares of all outputs.");
+        if (weights)
+        {
+            Figure(html, "weights.png", "Hidden weights", "Each hidden neuron's 784 incoming weights as an image: red where a dark pixel pushes the neuron up, blue where it pushes it down.");
+        }
+
+        return html.Append("</body>\n</html>\n").ToString();
+    }
+
+    private static void Figure(StringBuilder html, string file, string alt, string caption) =>
+        html.Append("<figure><img src=\"").Append(file).Append("\" alt=\"").Append(WebUtility.HtmlEncode(alt)).Append("\"><figcaption>")
+            .Append(WebUtility.HtmlEncode(caption)).Append("</figcaption></figure>\n");
+}
