@@ -10,45 +10,47 @@ namespace MnistBp.Pictures;
 public static class Pictures
 {
     /// <summary>
-    /// Every neuron's incoming weights (column j of W) as a <paramref name="imageHeight"/> x
+    /// Every neuron's incoming weights (column j of a [inputs x neurons] weight matrix W, such as a Dense
+    /// layer's <c>Weights.Value</c>) as a <paramref name="imageHeight"/> x
     /// <paramref name="imageWidth"/> image in the diverging map of <see cref="Colors.Diverging"/>, neuron
     /// 0 top left, <paramref name="columns"/> per row, 1 pixel of grey between them. One scale for the
     /// whole sheet, so neurons can be compared: full colour at the 99th percentile of |w| (a few
     /// outliers would otherwise wash every other weight out to white); NaN shows magenta.
     /// </summary>
-    /// <param name="layer">A Dense layer whose inputs are images, such as the hidden layer of 784-30-10.</param>
+    /// <param name="weights">W, [inputs x neurons], whose inputs are the pixels of images, such as the hidden layer's of 784-30-10.</param>
     /// <param name="imageHeight">Rows of one input image (28 for MNIST).</param>
-    /// <param name="imageWidth">Columns of one input image (28 for MNIST); the two multiply to the layer's InputSize.</param>
+    /// <param name="imageWidth">Columns of one input image (28 for MNIST); the two multiply to the rows of W.</param>
     /// <param name="columns">Neurons per row of the sheet, at least 1.</param>
     /// <param name="scale">Each weight drawn as scale x scale pixels, 1 to 16.</param>
     /// <returns>An RGBA image.</returns>
-    /// <exception cref="ArgumentException">The image size does not multiply to the layer's InputSize.</exception>
-    public static PngImage WeightSheet(Dense layer, int imageHeight = 28, int imageWidth = 28, int columns = 10, int scale = 3)
+    /// <exception cref="ArgumentException">W is not a matrix, or the image size does not multiply to its rows.</exception>
+    public static PngImage WeightSheet(Tensor weights, int imageHeight = 28, int imageWidth = 28, int columns = 10, int scale = 3)
     {
-        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(weights);
         ArgumentOutOfRangeException.ThrowIfLessThan(imageHeight, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(imageWidth, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(scale, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(scale, 16);
-        if ((long)imageHeight * imageWidth != layer.InputSize)
+        if (weights.Rank != 2 || (long)imageHeight * imageWidth != weights.Rows)
         {
-            throw new ArgumentException($"{layer}: images of {imageHeight} x {imageWidth} = {(long)imageHeight * imageWidth} pixels do not match its {layer.InputSize} inputs.", nameof(imageWidth));
+            throw new ArgumentException($"{weights.Describe()}: images of {imageHeight} x {imageWidth} = {(long)imageHeight * imageWidth} pixels do not match its {weights.Rows} inputs (rows).", nameof(weights));
         }
 
-        ReadOnlySpan<float> w = layer.Weights.Value.AsSpan();
+        int inputs = weights.Rows;
+        ReadOnlySpan<float> w = weights.AsSpan();
         float[] magnitudes = [.. w.ToArray().Where(float.IsFinite).Select(MathF.Abs)];
         Array.Sort(magnitudes);
         float largest = magnitudes.Length == 0 ? 0f : magnitudes[(int)Math.Min(magnitudes.Length - 1, Math.Floor(magnitudes.Length * 0.99))];
 
-        int neurons = layer.OutputSize, sheetColumns = Math.Min(columns, neurons), sheetRows = (neurons + sheetColumns - 1) / sheetColumns;
+        int neurons = weights.Columns, sheetColumns = Math.Min(columns, neurons), sheetRows = (neurons + sheetColumns - 1) / sheetColumns;
         int cellWidth = (imageWidth * scale) + 1, cellHeight = (imageHeight * scale) + 1;
         var sheet = new PngImage((sheetColumns * cellWidth) + 1, (sheetRows * cellHeight) + 1, PngFormat.Rgba);
         Fill(sheet, 128, 128, 128);
         for (int neuron = 0; neuron < neurons; neuron++)
         {
             int left = 1 + ((neuron % sheetColumns) * cellWidth), top = 1 + ((neuron / sheetColumns) * cellHeight);
-            for (int pixel = 0; pixel < layer.InputSize; pixel++)
+            for (int pixel = 0; pixel < inputs; pixel++)
             {
                 // W[pixel, neuron]: the weight from input pixel (row, column) into this neuron.
                 (byte r, byte g, byte b) = Colors.Diverging(w[(pixel * neurons) + neuron], largest > 0f ? largest : 1f);

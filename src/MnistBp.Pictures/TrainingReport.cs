@@ -12,7 +12,7 @@ namespace MnistBp.Pictures;
 /// <param name="Title">The page's title, such as "Sample 04: 784-100-10 on MNIST".</param>
 /// <param name="Settings">The run's settings as name and value, in the order to show them.</param>
 /// <param name="Results">What <see cref="Trainer.Fit"/> returned; the last epoch's evaluation is the one shown.</param>
-/// <param name="Model">The trained model: its first layer's weights are drawn when it is a Dense layer over images.</param>
+/// <param name="Model">The trained model: its first layer's weights are drawn when they are a [pixels x neurons] matrix (a Dense layer over images).</param>
 /// <param name="TestData">The labelled images the last evaluation was made on, for the misclassified sheet.</param>
 public sealed record TrainingRun(string Title, IReadOnlyList<(string Name, string Value)> Settings, IReadOnlyList<EpochResult> Results, Sequential Model, Dataset TestData);
 
@@ -46,11 +46,12 @@ public static class TrainingReport
         Pictures.TrainingCurves(run.Results, logLoss: run.Results.All(r => r.MeanTrainingLoss > 0), title: "The same, loss on a log scale").Save(Path.Combine(directory, "curves-log.svg"));
         Pictures.ConfusionMatrix(final).Save(Path.Combine(directory, "confusion.svg"));
         Pictures.MisclassifiedSheet(run.Model, run.TestData).Save(Path.Combine(directory, "misclassified.svg"));
-        bool weights = run.Model.Layers.Count > 0 && run.Model.Layers[0] is Dense first && run.TestData.ImageShape.Count == 2
-            && (long)run.TestData.ImageShape[0] * run.TestData.ImageShape[1] == first.InputSize;
+        // The first layer's first parameter, when it is a [pixels x neurons] matrix (a Dense layer's W).
+        Tensor? w = run.Model.Layers.Count > 0 && run.Model.Layers[0].Parameters.Count > 0 ? run.Model.Layers[0].Parameters[0].Value : null;
+        bool weights = w is { Rank: 2 } && run.TestData.ImageShape.Count == 2 && (long)run.TestData.ImageShape[0] * run.TestData.ImageShape[1] == w.Rows;
         if (weights)
         {
-            Pictures.WeightSheet((Dense)run.Model.Layers[0], run.TestData.ImageShape[0], run.TestData.ImageShape[1]).Save(Path.Combine(directory, "weights.png"));
+            Pictures.WeightSheet(w!, run.TestData.ImageShape[0], run.TestData.ImageShape[1]).Save(Path.Combine(directory, "weights.png"));
         }
 
         string page = Path.Combine(directory, PageFileName);

@@ -161,7 +161,7 @@ public class PictureTests
         var layer = new Dense(4, 3, "h");
         float[] w = [1f, -1f, 0f, 0.5f, 0f, -0.5f, 0f, 2f, 1f, -2f, 0.25f, 1f];
         w.CopyTo(layer.Weights.Value.AsSpan());
-        PngImage sheet = Pictures.Pictures.WeightSheet(layer, imageHeight: 2, imageWidth: 2, columns: 3, scale: 2);
+        PngImage sheet = Pictures.Pictures.WeightSheet(layer.Weights.Value, imageHeight: 2, imageWidth: 2, columns: 3, scale: 2);
 
         Assert.That((sheet.Width, sheet.Height), Is.EqualTo(((3 * ((2 * 2) + 1)) + 1, (2 * 2) + 1 + 1)));
         byte[] pixels = Convert.FromHexString(Decode(sheet.ToPng()).GetProperty("pixels").GetString()!);
@@ -176,7 +176,7 @@ public class PictureTests
         Assert.That(At(11, 3), Is.EqualTo(Colors.Diverging(1f, 2f)), "neuron 2, pixel (1, 0) of row 1: W[2, 2] = 1");
         Assert.That(Colors.Diverging(0f, 1f), Is.EqualTo(((byte)255, (byte)255, (byte)255)), "zero is white");
         Assert.That(Colors.Diverging(float.NaN, 1f), Is.EqualTo(((byte)255, (byte)0, (byte)255)), "NaN cannot hide");
-        Assert.That(() => Pictures.Pictures.WeightSheet(layer, 3, 3), Throws.ArgumentException.With.Message.Contains("do not match its 4 inputs"));
+        Assert.That(() => Pictures.Pictures.WeightSheet(layer.Weights.Value, 3, 3), Throws.ArgumentException.With.Message.Contains("do not match its 4 inputs"));
     }
 
     [Test]
