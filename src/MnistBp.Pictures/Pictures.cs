@@ -365,6 +365,105 @@ public static class Pictures
         return svg;
     }
 
+    /// <summary>
+    /// A small network drawn as the post draws it: inputs on the left, one column of neurons per layer
+    /// with weights (a layer whose parameters are W [inputs x neurons] and b [neurons], as Dense's),
+    /// every edge labelled with its weight and every neuron with its bias; edges coloured by sign and
+    /// thickened by size. With <paramref name="gradients"/>, the labels are dL/dw and dL/db of the last
+    /// backward pass instead, the numbers one step of gradient descent moves.
+    /// </summary>
+    /// <param name="model">A model of at most 10 neurons per layer, such as the post's 2-2-1.</param>
+    /// <param name="inputNames">Names of the inputs (such as "weight", "height"); null for x1, x2, ...</param>
+    /// <param name="gradients">True to label with the gradients instead of the values.</param>
+    /// <returns>The picture.</returns>
+    /// <exception cref="ArgumentException">The model has no layer with weights, a layer is too wide to draw, or the names do not fit.</exception>
+    public static SvgDocument NetworkFigure(Sequential model, IReadOnlyList<string>? inputNames = null, bool gradients = false)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var layers = new List<(Layer Layer, Tensor W, Tensor B)>();
+        foreach (Layer layer in model.Layers)
+        {
+            IReadOnlyList<Parameter> p = layer.Parameters;
+            if (p.Count == 2 && p[0].Value.Rank == 2 && p[1].Value.Rank == 1 && p[1].Value.Columns == p[0].Value.Columns)
+            {
+                layers.Add((layer, gradients ? p[0].Gradient : p[0].Value, gradients ? p[1].Gradient : p[1].Value));
+            }
+        }
+
+        if (layers.Count == 0)
+        {
+            throw new ArgumentException($"{model} has no layer with a weight matrix and a bias vector to draw.", nameof(model));
+        }
+
+        int inputs = layers[0].W.Rows;
+        if (inputNames is not null && inputNames.Count != inputs)
+        {
+            throw new ArgumentException($"{inputNames.Count} input names for {inputs} inputs.", nameof(inputNames));
+        }
+
+        int[] widths = [inputs, .. layers.Select(l => l.W.Columns)];
+        if (widths.Max() > 10)
+        {
+            throw new ArgumentException($"A layer of {widths.Max()} neurons is too wide to draw; this figure is for small networks like the post's 2-2-1.", nameof(model));
+        }
+
+        const double ColumnGap = 220, RowGap = 110, Radius = 26, Margin = 70;
+        double height = (widths.Max() * RowGap) + 40, width = (2 * Margin) + ((widths.Length - 1) * ColumnGap);
+        (double X, double Y) Node(int column, int row) => (Margin + (column * ColumnGap), 40 + ((height - 40) * (row + 0.5) / widths[column]));
+        var svg = new SvgDocument(width, height + 20).Rect(0, 0, width, height + 20, "#fff");
+        svg.Text(width / 2, 22, gradients ? "gradients of the last backward pass: dL/dw on the edges, dL/db in the neurons" : "weights on the edges, biases in the neurons", 13, "middle", "#444");
+
+        float largest = 1e-12f;
+        foreach ((_, Tensor w, _) in layers)
+        {
+            foreach (float value in w.AsSpan())
+            {
+                largest = float.IsFinite(value) ? Math.Max(largest, MathF.Abs(value)) : largest;
+            }
+        }
+
+        for (int l = 0; l < layers.Count; l++)
+        {
+            Tensor w = layers[l].W;
+            for (int i = 0; i < w.Rows; i++)
+            {
+                for (int j = 0; j < w.Columns; j++)
+                {
+                    (double x1, double y1) = Node(l, i);
+                    (double x2, double y2) = Node(l + 1, j);
+                    float value = w[i, j];
+                    (byte r, byte g, byte b) = Colors.Diverging(value, largest);
+                    string colour = string.Create(CultureInfo.InvariantCulture, $"rgb({r},{g},{b})");
+                    double thickness = 1 + (3 * Math.Min(1, MathF.Abs(value) / largest));
+                    svg.Line(x1 + Radius, y1, x2 - Radius, y2, colour, float.IsFinite(value) ? thickness : 1);
+                    // the label a third of the way along, where edges into the same neuron part
+                    double t = 0.2 + (0.5 * j / Math.Max(1, w.Columns - 1));
+                    svg.Text(x1 + Radius + ((x2 - x1 - (2 * Radius)) * t), y1 + ((y2 - y1) * t) - 4, Format(value), 11, "middle", "#333");
+                }
+            }
+        }
+
+        for (int column = 0; column < widths.Length; column++)
+        {
+            for (int row = 0; row < widths[column]; row++)
+            {
+                (double x, double y) = Node(column, row);
+                string name = column == 0
+                    ? inputNames?[row] ?? $"x{row + 1}"
+                    : layers.Count == column && widths[column] == 1 ? "o1" : $"{(column == widths.Length - 1 ? "o" : "h")}{row + 1}";
+                svg.Circle(x, y, Radius, column == 0 ? "#f4f4f4" : "#fdf6e3", "#555").Text(x, column == 0 ? y + 4 : y - 3, name, 12, "middle");
+                if (column > 0)
+                {
+                    svg.Text(x, y + 13, "b " + Format(layers[column - 1].B[row]), 10, "middle", "#555");
+                }
+            }
+        }
+
+        return svg;
+    }
+
+    private static string Format(float value) => value.ToString("0.###", CultureInfo.InvariantCulture);
+
     private static int Shade(int channel, double amount) => (int)Math.Round(255 + ((channel - 255) * Math.Clamp(amount, 0, 1)));
 
     private static double NiceCeiling(double value)

@@ -242,4 +242,26 @@ public class PictureTests
         Assert.That(() => Pictures.Pictures.TrainingCurves([]), Throws.ArgumentException);
         Assert.That(() => Pictures.Pictures.ConfusionMatrix(evaluation, ["a", "b"]), Throws.ArgumentException.With.Message.Contains("2 class names for 3 classes"));
     }
+
+    [Test]
+    public void The_network_figure_labels_every_weight_and_bias_of_the_posts_network()
+    {
+        Sequential model = MnistBp.Samples.NetworkFromLayers.LayersNetwork.Build(new MnistBp.Samples.TutorialNetwork.OurNeuralNetwork(42).CurrentWeights);
+        XNamespace ns = "http://www.w3.org/2000/svg";
+        XDocument figure = XDocument.Parse(Pictures.Pictures.NetworkFigure(model, ["weight", "height"]).ToString());
+        string[] texts = [.. figure.Root!.Elements(ns + "text").Select(t => t.Value)];
+        foreach (Parameter parameter in model.Parameters)
+        {
+            foreach (float value in parameter.Value.AsSpan())
+            {
+                string label = value.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+                Assert.That(texts.Any(t => t == label || t == "b " + label), Is.True, $"{parameter.Name} value {label} is on the figure");
+            }
+        }
+
+        Assert.That(figure.Root.Elements(ns + "line").Count(), Is.EqualTo(6), "w1..w6");
+        Assert.That(figure.Root.Elements(ns + "circle").Count(), Is.EqualTo(5), "2 inputs, h1, h2, o1");
+        Assert.That(texts, Does.Contain("weight").And.Contain("o1"));
+        Assert.That(() => Pictures.Pictures.NetworkFigure(model, ["just one"]), Throws.ArgumentException.With.Message.Contains("1 input names for 2 inputs"));
+    }
 }
