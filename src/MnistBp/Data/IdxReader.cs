@@ -435,7 +435,7 @@ public static class IdxReader
     private sealed class RecordingStream(Stream inner) : Stream
     {
         private const int TailSize = 1 << 17; // more than the decompressor reads ahead
-        private readonly byte[] _tail = new byte[2 * TailSize];
+        private byte[] _tail = new byte[256]; // grows with the bytes read, up to 2 * TailSize
         private int _tailLength;
 
         /// <summary>The bytes read through this stream.</summary>
@@ -477,6 +477,11 @@ public static class IdxReader
             int read = inner.Read(buffer);
             Pulled += read;
             ReadOnlySpan<byte> bytes = buffer[..read];
+            if (_tailLength + bytes.Length > _tail.Length && _tail.Length < 2 * TailSize)
+            {
+                Array.Resize(ref _tail, (int)Math.Min(2L * TailSize, Math.Max(2L * _tail.Length, _tailLength + (long)bytes.Length)));
+            }
+
             if (bytes.Length >= TailSize)
             {
                 bytes[^TailSize..].CopyTo(_tail);
