@@ -425,6 +425,23 @@ public class ModelFileTests
     }
 
     [Test]
+    public void A_save_while_another_save_holds_the_temporary_file_fails_and_leaves_it_alone()
+    {
+        string path = Path.Combine(_folder, "model.mnbp");
+        ModelFile.Save(NewModel(6), path);
+        byte[] before = File.ReadAllBytes(path);
+        string temporary = Path.Combine(_folder, ".model.mnbp.tmp");
+        using (var other = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None)) // another save, under way
+        {
+            other.Write([1, 2, 3]);
+            Assert.Throws<IOException>(() => ModelFile.Save(NewModel(7), path));
+            Assert.That(File.Exists(temporary), Is.True, "the other save's temporary file is not deleted under it");
+        }
+
+        Assert.That(File.ReadAllBytes(path), Is.EqualTo(before));
+    }
+
+    [Test]
     public void Copy_predicts_bit_identically_and_does_not_follow_later_training()
     {
         var model = new Sequential(new Dense(784, 30, WeightInit.ScaledNormal, new DeterministicRandom(8), "hidden"), new Sigmoid(), new Scale(30, factor: 0.5f, "g"));

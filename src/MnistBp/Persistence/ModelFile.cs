@@ -4,8 +4,9 @@
 // rebuilt by the factory LayerRegistry holds for its kind, so new kinds extend the format without
 // touching this file, and nothing is instantiated from a type name found in a file. Loading trusts
 // nothing: every size is checked against the bytes present before anything is allocated, and a
-// SHA-256 trailer catches damage. Saving goes through a temporary file, so a failed save leaves the
-// previous file untouched.
+// SHA-256 trailer catches damage; NaN and infinite weights are refused both ways unless asked for.
+// Saving goes through one temporary file per target, so a failed save leaves the previous file
+// untouched and the next save clears what a killed one left.
 using System.Globalization;
 
 namespace MnistBp;
@@ -89,11 +90,13 @@ public static partial class ModelFile
         string fileName = Path.GetFileName(fullPath);
         string temporary = Path.Combine(directory, $".{fileName}.tmp");
         DeleteLegacyTemporaryFiles(directory, fileName);
+        bool opened = false; // a save that could not open the temporary file leaves it to the save that holds it
         try
         {
             using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-            using (Stream stream = wrapStream?.Invoke(file) ?? file)
             {
+                opened = true;
+                using Stream stream = wrapStream?.Invoke(file) ?? file;
                 stream.Write(bytes);
                 stream.Flush();
                 file.Flush(flushToDisk: true);
@@ -103,7 +106,7 @@ public static partial class ModelFile
         }
         finally
         {
-            if (File.Exists(temporary))
+            if (opened && File.Exists(temporary))
             {
                 File.Delete(temporary);
             }
