@@ -324,6 +324,180 @@ public class ModelFileTests
     public void Missing_file_is_a_FileNotFoundException() =>
         Assert.Throws<FileNotFoundException>(() => ModelFile.Load(Path.Combine(_folder, "nothing.mnbp")));
 
+    [Test]
+    public void Saving_non_finite_weights_is_refused_naming_the_layer_parameter_and_element()
+    {
+        string path = Path.Combine(_folder, "model.mnbp");
+        File.WriteAllText(path, "keep me");
+        Sequential model = NewModel(3);
+        var output = (Dense)model.Layers[2];
+        output.Weights.Value.AsSpan()[13] = float.NaN; // row 1, column 3 of [30 x 10]
+
+        var error = Assert.Throws<ArgumentException>(() => ModelFile.Save(model, path));
+        Assert.That(error!.Message, Does.Contain("layer 2 (Dense 'output' 30 -> 10)").And.Contain("parameter 0 'W output'")
+            .And.Contain("element 13 (row 1, column 3) is NaN").And.Contain("allowNonFinite"));
+        Assert.That(File.ReadAllText(path), Is.EqualTo("keep me"), "nothing written");
+        Assert.That(() => ModelFile.Save(model, new MemoryStream()), Throws.ArgumentException.With.Message.Contains("is NaN"));
+
+        output.Biases.Value[4] = float.NegativeInfinity;
+        output.Weights.Value.AsSpan()[13] = 0f;
+        Assert.That(() => ModelFile.Save(model, path), Throws.ArgumentException.With.Message.Contains("parameter 1 'b output', element 4 is -Infinity"));
+
+        ModelFile.Save(model, path, allowNonFinite: true); // the explicit opt-in
+        Assert.That(float.IsNegativeInfinity(((Dense)ModelFile.Load(path, allowNonFinite: true).Layers[2]).Biases.Value[4]), Is.True);
+    }
+
+    [Test]
+    public void Loading_non_finite_weights_is_refused_unless_allowed()
+    {
+        var file = new ModelBytes(layerCount: 1).Layer("Dense", "d").Count(0).Count(2).Byte(2).Int32(2).Int32(1);
+        int values = file.Position;
+        byte[] bytes = file.Singles([1f, float.PositiveInfinity]).Vector(0.5f).ToArray();
+
+        var error = Assert.Throws<InvalidDataException>(() => ModelFile.Load(new MemoryStream(bytes), "inf.mnbp"));
+        Assert.That(error!.Message, Does.StartWith($"inf.mnbp: not a valid MnistBp model at byte {values + 4}: layer 0 (Dense 'd'), parameter 0 'W d', element 1 (row 1, column 0) is Infinity")
+            .And.Contain("allowNonFinite"));
+
+        Sequential loaded = ModelFile.Load(new MemoryStream(bytes), "inf.mnbp", allowNonFinite: true);
+        Assert.That(((Dense)loaded.Layers[0]).Weights.Value.AsSpan()[1], Is.EqualTo(float.PositiveInfinity));
+    }
+
+    [Test]
+    public void Loading_a_folder_is_an_IOException_naming_it()
+    {
+        var error = Assert.Throws<IOException>(() => ModelFile.Load(_folder));
+        Assert.That(error, Is.Not.InstanceOf<FileNotFoundException>());
+        Assert.That(error!.Message, Does.Contain(_folder).And.Contain("is a folder"));
+    }
+
+    [Test]
+    public void Loading_an_unreadable_stream_is_an_ArgumentException_naming_the_source()
+    {
+        using var stream = new FailingStream(new MemoryStream(), failAfterBytes: 0); // write-only
+        var error = Assert.Throws<ArgumentException>(() => ModelFile.Load(stream, "out.mnbp"));
+        Assert.That(error!.ParamName, Is.EqualTo("source"));
+        Assert.That(error.Message, Does.Contain("out.mnbp").And.Contain("cannot be read"));
+    }
+
+    [Test]
+    public void Non_seekable_stream_without_the_magic_is_refused_after_reading_its_header()
+    {
+        using var zeros = new EndlessStream(length: 64L << 20, fill: 0);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<InvalidDataException>(() => ModelFile.Load(zeros, "zeros"));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.That(error!.Message, Does.StartWith("zeros: not a valid MnistBp model at byte 0: ").And.Contain("magic"));
+        Assert.That(allocated, Is.LessThan(1 << 20), "bytes allocated");
+        Assert.That(zeros.Position, Is.LessThan(1 << 16), "bytes read");
+    }
+
+    [Test]
+    public void Non_seekable_stream_longer_than_a_model_file_can_be_is_refused_naming_the_source()
+    {
+        byte[] header = new ModelBytes(layerCount: 0).ToArray()[..12];
+        using var endless = new EndlessStream(length: long.MaxValue, fill: 0, prefix: header);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<InvalidDataException>(() => ModelFile.Load(endless, "endless.mnbp", allowNonFinite: false, maxBytes: 4 << 20));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.That(error!.Message, Does.StartWith("endless.mnbp: ").And.Contain("more than 4194304 bytes"));
+        Assert.That(allocated, Is.LessThan(3L * (4 << 20)), "allocation proportional to the bytes read");
+        Assert.That(endless.Position, Is.LessThanOrEqualTo((4 << 20) + (1 << 17)), "stops reading at the cap");
+
+        // A valid model through a non-seekable stream still loads.
+        using var memory = new MemoryStream();
+        ModelFile.Save(NewModel(4), memory);
+        using var trickle = new EndlessStream(length: memory.Length, fill: 0, prefix: memory.ToArray());
+        Assert.That(ModelFile.Load(trickle, "trickle").Layers, Has.Count.EqualTo(4));
+    }
+
+    [Test]
+    public void A_temporary_file_left_by_a_killed_save_is_cleaned_up_by_the_next_save()
+    {
+        string path = Path.Combine(_folder, "model.mnbp");
+        File.WriteAllText(Path.Combine(_folder, ".model.mnbp.tmp"), "half a model"); // a save killed mid-way
+        File.WriteAllText(Path.Combine(_folder, ".model.mnbp.0123456789abcdef0123456789abcdef.tmp"), "an older library's leftover");
+        File.WriteAllText(Path.Combine(_folder, ".other.mnbp.tmp"), "another model's: left alone");
+
+        ModelFile.Save(NewModel(5), path);
+
+        Assert.That(Directory.GetFiles(_folder).Select(Path.GetFileName), Is.EquivalentTo(new[] { "model.mnbp", ".other.mnbp.tmp" }));
+        Assert.That(ModelFile.Load(path).Layers, Has.Count.EqualTo(4));
+    }
+
+    [Test]
+    public void A_save_while_another_save_holds_the_temporary_file_fails_and_leaves_it_alone()
+    {
+        string path = Path.Combine(_folder, "model.mnbp");
+        ModelFile.Save(NewModel(6), path);
+        byte[] before = File.ReadAllBytes(path);
+        string temporary = Path.Combine(_folder, ".model.mnbp.tmp");
+        using (var other = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None)) // another save, under way
+        {
+            other.Write([1, 2, 3]);
+            Assert.Throws<IOException>(() => ModelFile.Save(NewModel(7), path));
+            Assert.That(File.Exists(temporary), Is.True, "the other save's temporary file is not deleted under it");
+        }
+
+        Assert.That(File.ReadAllBytes(path), Is.EqualTo(before));
+    }
+
+    [Test]
+    public void Copy_predicts_bit_identically_and_does_not_follow_later_training()
+    {
+        var model = new Sequential(new Dense(784, 30, WeightInit.ScaledNormal, new DeterministicRandom(8), "hidden"), new Sigmoid(), new Scale(30, factor: 0.5f, "g"));
+        Sequential copy = ModelFile.Copy(model);
+
+        Assert.That(copy, Is.Not.SameAs(model));
+        Assert.That(copy.ToString(), Is.EqualTo(model.ToString()));
+        Tensor inputs = RandomInputs(7, 9);
+        int[] before = [.. model.Predict(inputs).ToArray().Select(BitConverter.SingleToInt32Bits)];
+        Assert.That(copy.Predict(inputs).ToArray().Select(BitConverter.SingleToInt32Bits), Is.EqualTo(before));
+
+        ((Dense)model.Layers[0]).Weights.Value.AsSpan().Fill(0.25f); // training goes on
+        Assert.That(copy.Predict(inputs).ToArray().Select(BitConverter.SingleToInt32Bits), Is.EqualTo(before), "the copy keeps the weights it was taken with");
+    }
+
+    /// <summary>A read-only, non-seekable stream of <c>prefix</c> then <c>fill</c> bytes, <c>length</c> in all, made up as it is read.</summary>
+    private sealed class EndlessStream(long length, byte fill, byte[]? prefix = null) : Stream
+    {
+        private long _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int count = (int)Math.Min(buffer.Length, length - _position);
+            for (int i = 0; i < count; i++)
+            {
+                long at = _position + i;
+                buffer[i] = prefix is not null && at < prefix.Length ? prefix[at] : fill;
+            }
+
+            _position += count;
+            return count;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     private sealed class CustomLayer() : Layer("custom")
     {
         public override Tensor Forward(Tensor input) => input;

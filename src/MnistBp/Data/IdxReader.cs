@@ -20,7 +20,9 @@ namespace MnistBp.Data;
 /// </para>
 /// <para>
 /// A gzip-compressed file is recognised by its content (it starts with 1F 8B) and decompressed on
-/// the fly; byte offsets in its error messages count decompressed bytes. Because the decompressed
+/// the fly; byte offsets in its error messages count decompressed bytes, except for bytes after the
+/// end of the gzip data, which are refused at their offset in the file. Several gzip members in a row
+/// are read as one stream, as gzip allows. Because the decompressed
 /// length is unknown until the end, the data buffer grows geometrically as bytes arrive and never
 /// beyond the size the header claims, so a header claiming gigabytes over a few bytes fails after
 /// reading those few bytes.
@@ -74,8 +76,15 @@ public static class IdxReader
         var source = new PrefixedStream(start.AsSpan(0, peeked).ToArray(), stream);
         if (peeked == 2 && start[0] == 0x1F && start[1] == 0x8B)
         {
-            using var gzip = new GZipStream(source, CompressionMode.Decompress, leaveOpen: true);
-            return Parse(new Source(gzip, sourceName, compressed: true), available: null);
+            var compressed = new RecordingStream(source);
+            IdxArray array;
+            using (var gzip = new GZipStream(compressed, CompressionMode.Decompress, leaveOpen: true))
+            {
+                array = Parse(new Source(gzip, sourceName, compressed: true), available: null);
+            }
+
+            CheckNothingFollowsTheGzipData(compressed, array);
+            return array;
         }
 
         return Parse(new Source(source, sourceName, compressed: false), available);
@@ -178,6 +187,185 @@ public static class IdxReader
         return new IdxArray(dimensions, data, source.Name);
     }
 
+    /// <summary>
+    /// Refuses bytes after the last gzip member. The decompressor stops silently at bytes that do not
+    /// start another member, and it reads ahead, so the end of the last member is found from its
+    /// 8-byte trailer: the CRC-32 and the length of the data it held, which must end the bytes read.
+    /// </summary>
+    private static void CheckNothingFollowsTheGzipData(RecordingStream compressed, IdxArray array)
+    {
+        long after = compressed.CountUnread(MaxTrailingBytesCounted);
+        long total = compressed.Pulled + after;
+        // The members hold the whole IDX file: its header, rebuilt here, then the data.
+        ReadOnlySpan<byte> data = array.Data.Span;
+        byte[] header = new byte[array.DataOffset];
+        header[2] = UnsignedByteType;
+        header[3] = (byte)array.Rank;
+        for (int i = 0; i < array.Rank; i++)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4 + 4 * i), array.Dimensions[i]);
+        }
+
+        long decompressed = header.Length + (long)data.Length;
+        ReadOnlySpan<byte> tail = compressed.Tail;
+        long tailStart = compressed.Pulled - tail.Length;
+
+        // Scan back from the end for the trailer of the last member that held data: its ISIZE (the last
+        // 4 bytes) says how many of the last data bytes it held, and its CRC-32 must be theirs. The
+        // work is bounded: past the budget the bytes are refused as trailing data all the same.
+        int end = -1;
+        long budget = Math.Max(4L * decompressed, 1 << 20);
+        var crcs = new Dictionary<uint, uint>(); // CRC-32 of the last ISIZE data bytes, by ISIZE
+        for (int candidate = tail.Length; candidate >= 8 && budget > 0; candidate--)
+        {
+            uint size = BinaryPrimitives.ReadUInt32LittleEndian(tail.Slice(candidate - 4, 4));
+            if (size == 0 || size > decompressed)
+            {
+                continue;
+            }
+
+            if (!crcs.TryGetValue(size, out uint crc))
+            {
+                // The CRC-32 of the last `size` bytes of header + data.
+                long inHeader = size - (long)data.Length;
+                crc = inHeader > 0
+                    ? Crc32(data, Crc32(header.AsSpan(header.Length - (int)inHeader), 0))
+                    : Crc32(data[(data.Length - (int)size)..], 0);
+                crcs[size] = crc;
+                budget -= size;
+            }
+
+            if (crc == BinaryPrimitives.ReadUInt32LittleEndian(tail.Slice(candidate - 8, 4)))
+            {
+                end = candidate;
+                break;
+            }
+        }
+
+        // Only empty members may follow it.
+        int garbage = end;
+        while (end >= 0 && after == 0 && garbage < tail.Length && EmptyMemberLength(tail[garbage..]) is int length)
+        {
+            garbage += length;
+        }
+
+        if (end >= 0 && after == 0 && garbage == tail.Length)
+        {
+            return;
+        }
+
+        long start = end >= 0 ? tailStart + garbage : -1;
+        string count = after >= MaxTrailingBytesCounted ? "at least " : "";
+        string what = start >= 0
+            ? $"{count}{total - start} bytes after the end of the gzip data, at byte offset {start} of the file"
+            : $"{count}bytes after the end of the gzip data, which ends before byte offset {total} of the file";
+        throw new InvalidDataException(
+            $"IDX file '{array.SourceName}' (gzip-compressed): trailing data: {what}; a gzip-compressed IDX file holds gzip members and nothing after them.");
+    }
+
+    /// <summary>The length of the gzip member holding no data that <paramref name="bytes"/> starts with, or null if it does not start with one.</summary>
+    private static int? EmptyMemberLength(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length < 10 || bytes[0] != 0x1F || bytes[1] != 0x8B || bytes[2] != 8 || (bytes[3] & 0xE0) != 0)
+        {
+            return null;
+        }
+
+        int flags = bytes[3], at = 10;
+        if ((flags & 4) != 0)
+        {
+            if (bytes.Length < at + 2)
+            {
+                return null;
+            }
+
+            at += 2 + BinaryPrimitives.ReadUInt16LittleEndian(bytes.Slice(at, 2)); // FEXTRA
+        }
+
+        for (int flag = 8; flag <= 16; flag *= 2)
+        {
+            if ((flags & flag) != 0)
+            {
+                int zero = at < bytes.Length ? bytes[at..].IndexOf((byte)0) : -1; // FNAME, FCOMMENT
+                if (zero < 0)
+                {
+                    return null;
+                }
+
+                at += zero + 1;
+            }
+        }
+
+        at += (flags & 2) != 0 ? 2 : 0; // FHCRC
+        ReadOnlySpan<byte> zeros = [0, 0, 0, 0, 0, 0, 0, 0]; // CRC-32 and ISIZE of no data
+        foreach (byte[] body in s_emptyDeflate)
+        {
+            if (at + body.Length + 8 <= bytes.Length && bytes.Slice(at, body.Length).SequenceEqual(body) && bytes.Slice(at + body.Length, 8).SequenceEqual(zeros))
+            {
+                return at + body.Length + 8;
+            }
+        }
+
+        return null;
+    }
+
+    // Eight tables of 256 entries: table k gives the CRC of a byte followed by k zero bytes, so the
+    // loop below takes 8 bytes per step ("slicing by 8"); the first table alone is the classic one.
+    private static readonly uint[] s_crcTables = CreateCrcTables();
+
+    // The deflate data of no bytes: one final fixed-Huffman block with only its end code, or one final empty stored block.
+    private static readonly byte[][] s_emptyDeflate = [[0x03, 0x00], [0x01, 0x00, 0x00, 0xFF, 0xFF]];
+
+    private static uint[] CreateCrcTables()
+    {
+        var tables = new uint[8 * 256];
+        for (uint n = 0; n < 256; n++)
+        {
+            uint c = n;
+            for (int k = 0; k < 8; k++)
+            {
+                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            }
+
+            tables[n] = c;
+        }
+
+        for (int t = 1; t < 8; t++)
+        {
+            for (int n = 0; n < 256; n++)
+            {
+                uint previous = tables[((t - 1) * 256) + n];
+                tables[(t * 256) + n] = tables[previous & 0xFF] ^ (previous >> 8);
+            }
+        }
+
+        return tables;
+    }
+
+    /// <summary>The CRC-32 of gzip (ISO 3309, reflected polynomial 0xEDB88320).</summary>
+    /// <param name="bytes">The bytes to add.</param>
+    /// <param name="previous">The CRC-32 of the bytes before them; 0 for none.</param>
+    private static uint Crc32(ReadOnlySpan<byte> bytes, uint previous)
+    {
+        ReadOnlySpan<uint> t = s_crcTables;
+        uint crc = ~previous;
+        int i = 0;
+        for (; i <= bytes.Length - 8; i += 8)
+        {
+            uint low = crc ^ BinaryPrimitives.ReadUInt32LittleEndian(bytes.Slice(i, 4));
+            uint high = BinaryPrimitives.ReadUInt32LittleEndian(bytes.Slice(i + 4, 4));
+            crc = t[(7 * 256) + (int)(low & 0xFF)] ^ t[(6 * 256) + (int)((low >> 8) & 0xFF)] ^ t[(5 * 256) + (int)((low >> 16) & 0xFF)] ^ t[(4 * 256) + (int)(low >> 24)]
+                ^ t[(3 * 256) + (int)(high & 0xFF)] ^ t[(2 * 256) + (int)((high >> 8) & 0xFF)] ^ t[256 + (int)((high >> 16) & 0xFF)] ^ t[(int)(high >> 24)];
+        }
+
+        for (; i < bytes.Length; i++)
+        {
+            crc = t[(int)((crc ^ bytes[i]) & 0xFF)] ^ (crc >> 8);
+        }
+
+        return ~crc;
+    }
+
     private static string DescribeUnreadableType(byte type)
     {
         string? name = type switch
@@ -261,6 +449,91 @@ public static class IdxReader
             string kind = compressed ? " (gzip-compressed; byte offsets count decompressed bytes)" : string.Empty;
             return new InvalidDataException($"IDX file '{name}'{kind}: {what}.", inner);
         }
+    }
+
+    /// <summary>A read-only pass-through that counts the bytes read from <c>inner</c> and keeps the last of them.</summary>
+    private sealed class RecordingStream(Stream inner) : Stream
+    {
+        private const int TailSize = 1 << 17; // more than the decompressor reads ahead
+        private byte[] _tail = new byte[256]; // grows with the bytes read, up to 2 * TailSize
+        private int _tailLength;
+
+        /// <summary>The bytes read through this stream.</summary>
+        public long Pulled { get; private set; }
+
+        /// <summary>The last bytes read through this stream, up to <see cref="TailSize"/> of them (or a little more).</summary>
+        public ReadOnlySpan<byte> Tail => _tail.AsSpan(0, _tailLength);
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        /// <summary>Reads and counts what <c>inner</c> still holds, without keeping it, stopping after <paramref name="limit"/> bytes.</summary>
+        public long CountUnread(int limit)
+        {
+            byte[] scratch = new byte[4096];
+            long count = 0;
+            int read;
+            while (count < limit && (read = inner.Read(scratch, 0, (int)Math.Min(scratch.Length, limit - count))) > 0)
+            {
+                count += read;
+            }
+
+            return count;
+        }
+
+        public override int Read(Span<byte> buffer)
+        {
+            int read = inner.Read(buffer);
+            Pulled += read;
+            ReadOnlySpan<byte> bytes = buffer[..read];
+            if (_tailLength + bytes.Length > _tail.Length && _tail.Length < 2 * TailSize)
+            {
+                Array.Resize(ref _tail, (int)Math.Min(2L * TailSize, Math.Max(2L * _tail.Length, _tailLength + (long)bytes.Length)));
+            }
+
+            if (bytes.Length >= TailSize)
+            {
+                bytes[^TailSize..].CopyTo(_tail);
+                _tailLength = TailSize;
+            }
+            else
+            {
+                if (_tailLength + bytes.Length > _tail.Length)
+                {
+                    int keep = TailSize - bytes.Length;
+                    _tail.AsSpan(_tailLength - keep, keep).CopyTo(_tail);
+                    _tailLength = keep;
+                }
+
+                bytes.CopyTo(_tail.AsSpan(_tailLength));
+                _tailLength += bytes.Length;
+            }
+
+            return read;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>A read-only stream that returns a few bytes already taken from <c>inner</c>, then the rest of <c>inner</c>.</summary>

@@ -35,13 +35,13 @@ public static class Mnist
     /// <summary>The number of classes: the digits 0 to 9.</summary>
     public const int ClassCount = 10;
 
-    /// <summary>The four files with the MD5s of the canonical gzip files served by the mirrors.</summary>
+    /// <summary>The four files with the MD5s and the sizes (<see cref="MnistFileInfo.MaxBytes"/>) of the canonical gzip files served by the mirrors.</summary>
     public static IReadOnlyList<MnistFileInfo> Files { get; } =
     [
-        new(TrainImagesFileName, "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
-        new(TrainLabelsFileName, "d53e105ee54ea40749a09fcbcd1e9432"),
-        new(TestImagesFileName, "9fb629c4189551a2d022fa330f9573f3"),
-        new(TestLabelsFileName, "ec29112dd5afa0611ce80d1b7f02629c"),
+        new(TrainImagesFileName, "f68b3c2dcbeaaa9fbdd348bbdeb94873") { MaxBytes = 9_912_422 },
+        new(TrainLabelsFileName, "d53e105ee54ea40749a09fcbcd1e9432") { MaxBytes = 28_881 },
+        new(TestImagesFileName, "9fb629c4189551a2d022fa330f9573f3") { MaxBytes = 1_648_877 },
+        new(TestLabelsFileName, "ec29112dd5afa0611ce80d1b7f02629c") { MaxBytes = 4_542 },
     ];
 
     /// <summary>

@@ -2,7 +2,8 @@
 // order. Each file streams into "<name>.<random>.tmp" in the target folder while its MD5 is computed,
 // and is renamed into place only when the MD5 matches, so a failed or cancelled download leaves
 // nothing behind. It does not check files already present (copies re-compressed locally have other
-// MD5s), does not decompress, retry a mirror or resume a partial download.
+// MD5s), does not decompress, retry a mirror or resume a partial download. A body longer than the
+// file's known size is cut off as soon as it passes it.
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
@@ -18,7 +19,8 @@ namespace MnistBp.Data;
 /// For each file missing from the folder (neither <c>name</c> nor, for <c>name.gz</c>, the raw
 /// <c>name</c> exists: see <see cref="Mnist.FindFile"/>), the mirrors are tried in order. A mirror
 /// fails for that file on an HTTP error status, a network error, a response shorter than announced,
-/// a wait longer than <see cref="Timeout"/> for the next bytes, or an MD5 that differs from
+/// a response longer than the file's <see cref="MnistFileInfo.MaxBytes"/> (refused at the headers when
+/// announced, else as soon as the limit is passed, so an endless body never fills the disk), a wait longer than <see cref="Timeout"/> for the next bytes, or an MD5 that differs from
 /// <see cref="MnistFileInfo.Md5"/>; the next mirror is then tried. When every mirror fails, a
 /// <see cref="MnistDownloadException"/> lists each failure and says where to put the files by hand.
 /// </para>
@@ -158,6 +160,12 @@ public sealed class MnistDownloader
             }
 
             long? totalBytes = response.Content.Headers.ContentLength;
+            if (totalBytes > file.MaxBytes)
+            {
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"the server announces {totalBytes} bytes, more than the {file.MaxBytes} bytes {file.FileName} can be; nothing was downloaded");
+            }
+
             progress?.Report(new MnistDownloadProgress(file.FileName, address, MnistDownloadStage.Started, 0, totalBytes));
 
             long received = 0;
@@ -171,9 +179,15 @@ public sealed class MnistDownloader
                     byte[] buffer = new byte[BufferSize];
                     long lastReport = 0;
                     int read;
-                    while ((read = await body.ReadAsync(buffer, attempt.Token).ConfigureAwait(false)) > 0)
+                    // Never more than one byte past the cap: an endless body stops there.
+                    while ((read = await body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, file.MaxBytes + 1 - received)), attempt.Token).ConfigureAwait(false)) > 0)
                     {
                         attempt.CancelAfter(Timeout);
+                        if (received + read > file.MaxBytes)
+                        {
+                            return string.Create(CultureInfo.InvariantCulture,
+                                $"the response is longer than the {file.MaxBytes} bytes {file.FileName} can be; stopped after {received + read} bytes and rejected");
+                        }
 
                         // Hash the bytes as they are written: no second pass over the file.
                         md5.AppendData(buffer, 0, read);
@@ -311,6 +325,11 @@ public sealed class MnistDownloader
                 throw new ArgumentException($"File {i}: '{file.FileName}' is not a plain file name.", nameof(files));
             }
 
+            if (file.MaxBytes <= 0)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"File {i} ({file.FileName}): MaxBytes is {file.MaxBytes}; it must be positive."), nameof(files));
+            }
+
             if (file.Md5 is null || file.Md5.Length != 32 || !file.Md5.All(char.IsAsciiHexDigit))
             {
                 throw new ArgumentException($"File {i} ({file.FileName}): '{file.Md5}' is not an MD5 of 32 hexadecimal digits.", nameof(files));
@@ -323,10 +342,21 @@ public sealed class MnistDownloader
     }
 }
 
-/// <summary>A file to download and the MD5 of its bytes as served, in hexadecimal.</summary>
+/// <summary>A file to download, the MD5 of its bytes as served, in hexadecimal, and the most bytes it can have.</summary>
 /// <param name="FileName">The file name, appended to each mirror's address, such as <c>t10k-labels-idx1-ubyte.gz</c>.</param>
 /// <param name="Md5">The expected MD5 of the downloaded bytes: 32 hexadecimal digits, either case.</param>
-public sealed record MnistFileInfo(string FileName, string Md5);
+public sealed record MnistFileInfo(string FileName, string Md5)
+{
+    /// <summary>The default <see cref="MaxBytes"/>: twice the largest MNIST file (<c>train-images-idx3-ubyte.gz</c>, 9,912,422 bytes).</summary>
+    public const long DefaultMaxBytes = 2 * 9_912_422;
+
+    /// <summary>
+    /// The most bytes a mirror may send for this file; a response announced or found longer fails that
+    /// mirror as soon as the limit is passed, before more is written to disk. <see cref="Mnist.Files"/> sets
+    /// each MNIST file's exact size (its MD5 fixes it); the default is <see cref="DefaultMaxBytes"/>.
+    /// </summary>
+    public long MaxBytes { get; init; } = DefaultMaxBytes;
+}
 
 /// <summary>What a <see cref="MnistDownloadProgress"/> report is about.</summary>
 public enum MnistDownloadStage

@@ -7,7 +7,7 @@ namespace MnistBp;
 
 public static partial class ModelFile
 {
-    private static byte[] Serialize(Sequential model)
+    private static byte[] Serialize(Sequential model, bool allowNonFinite)
     {
         IReadOnlyList<Layer> layers = model.Layers;
         if (layers.Count > MaxLayers)
@@ -22,13 +22,13 @@ public static partial class ModelFile
         writer.WriteInt32(layers.Count);
         for (int i = 0; i < layers.Count; i++)
         {
-            WriteLayer(writer, i, layers[i]);
+            WriteLayer(writer, i, layers[i], allowNonFinite);
         }
 
         return writer.ToArrayWithHash();
     }
 
-    private static void WriteLayer(ModelWriter writer, int index, Layer layer)
+    private static void WriteLayer(ModelWriter writer, int index, Layer layer, bool allowNonFinite)
     {
         string where = $"layer {index} ({ModelText.Escape(layer.ToString() ?? layer.GetType().Name)})";
         string kind = layer.Kind ?? "";
@@ -63,6 +63,18 @@ public static partial class ModelFile
             throw new NotSupportedException(
                 $"Cannot save {where}: its kind '{ModelText.Escape(kind)}' is not registered, so the file could not be loaded again. " +
                 $"Register it once at start-up, before saving or loading: {LayerRegistry.RegisterCall(kind, layer.GetType().Name)};{sizes}");
+        }
+
+        for (int j = 0; !allowNonFinite && j < parameters.Count; j++)
+        {
+            Tensor value = parameters[j].Value;
+            if (FirstNonFinite(value.AsSpan()) is int element)
+            {
+                throw new ArgumentException(
+                    $"Cannot save {DescribeElement(where, j, value, element)}. Weights that are not finite come from training that diverged " +
+                    "(a learn rate too high, or bad numbers in the data) and would make every prediction meaningless. " +
+                    "Pass allowNonFinite: true to save them anyway, for instance to inspect them.");
+            }
         }
 
         writer.WriteText(kind);

@@ -4,8 +4,11 @@
 // rebuilt by the factory LayerRegistry holds for its kind, so new kinds extend the format without
 // touching this file, and nothing is instantiated from a type name found in a file. Loading trusts
 // nothing: every size is checked against the bytes present before anything is allocated, and a
-// SHA-256 trailer catches damage. Saving goes through a temporary file, so a failed save leaves the
-// previous file untouched.
+// SHA-256 trailer catches damage; NaN and infinite weights are refused both ways unless asked for.
+// Saving goes through one temporary file per target, so a failed save leaves the previous file
+// untouched and the next save clears what a killed one left.
+using System.Globalization;
+
 namespace MnistBp;
 
 /// <summary>Saves and loads <see cref="Sequential"/> models in the MnistBp model format (writes version 2, reads 1 and 2).</summary>
@@ -42,19 +45,40 @@ public static partial class ModelFile
     /// </summary>
     /// <param name="model">The model to save.</param>
     /// <param name="path">The file to create or replace.</param>
+    /// <exception cref="ArgumentException">
+    /// A weight is NaN or infinite (the message names the layer, the parameter and the element); nothing has
+    /// been written. <see cref="Save(Sequential, string, bool)"/> with <c>allowNonFinite: true</c> saves it anyway.
+    /// </exception>
     /// <exception cref="NotSupportedException">
     /// A layer's kind is not registered (the message shows the <see cref="LayerRegistry.Register"/> call to
     /// make), or a name or a count is beyond the format's bounds; nothing has been written.
     /// </exception>
+    /// <exception cref="IOException">
+    /// The file could not be written, or another save to the same path is under way (its temporary file
+    /// <c>.NAME.tmp</c> is open); an existing file at <paramref name="path"/> is unchanged.
+    /// </exception>
+    public static void Save(Sequential model, string path) => Save(model, path, allowNonFinite: false, wrapStream: null);
+
+    /// <summary>Saves <paramref name="model"/> to <paramref name="path"/>, as <see cref="Save(Sequential, string)"/> does, optionally with NaN or infinite weights.</summary>
+    /// <param name="model">The model to save.</param>
+    /// <param name="path">The file to create or replace.</param>
+    /// <param name="allowNonFinite">
+    /// True to save NaN and infinite weights bit for bit (such a file loads only with <c>allowNonFinite: true</c>);
+    /// false to refuse them, as <see cref="Save(Sequential, string)"/> does.
+    /// </param>
+    /// <exception cref="ArgumentException"><paramref name="allowNonFinite"/> is false and a weight is NaN or infinite; nothing has been written.</exception>
+    /// <exception cref="NotSupportedException">A layer cannot be saved (see <see cref="Save(Sequential, string)"/>); nothing has been written.</exception>
     /// <exception cref="IOException">The file could not be written; an existing file at <paramref name="path"/> is unchanged.</exception>
-    public static void Save(Sequential model, string path) => Save(model, path, wrapStream: null);
+    public static void Save(Sequential model, string path, bool allowNonFinite) => Save(model, path, allowNonFinite, wrapStream: null);
 
     /// <summary>Saves with a hook around the file stream, so tests can simulate a failure part way.</summary>
-    internal static void Save(Sequential model, string path, Func<Stream, Stream>? wrapStream)
+    internal static void Save(Sequential model, string path, Func<Stream, Stream>? wrapStream) => Save(model, path, allowNonFinite: false, wrapStream);
+
+    private static void Save(Sequential model, string path, bool allowNonFinite, Func<Stream, Stream>? wrapStream)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] bytes = Serialize(model); // fails on unsupported layers before any file is touched
+        byte[] bytes = Serialize(model, allowNonFinite); // fails on unsupported layers before any file is touched
         string fullPath = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(fullPath) ?? ".";
         if (!Directory.Exists(directory))
@@ -62,12 +86,17 @@ public static partial class ModelFile
             throw new DirectoryNotFoundException($"Cannot save the model to '{fullPath}': the folder '{directory}' does not exist.");
         }
 
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        // One temporary name per target, so the next save replaces what a killed save left behind.
+        string fileName = Path.GetFileName(fullPath);
+        string temporary = Path.Combine(directory, $".{fileName}.tmp");
+        DeleteLegacyTemporaryFiles(directory, fileName);
+        bool opened = false; // a save that could not open the temporary file leaves it to the save that holds it
         try
         {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            using (Stream stream = wrapStream?.Invoke(file) ?? file)
+            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
             {
+                opened = true;
+                using Stream stream = wrapStream?.Invoke(file) ?? file;
                 stream.Write(bytes);
                 stream.Flush();
                 file.Flush(flushToDisk: true);
@@ -77,59 +106,163 @@ public static partial class ModelFile
         }
         finally
         {
-            if (File.Exists(temporary))
+            if (opened && File.Exists(temporary))
             {
                 File.Delete(temporary);
             }
         }
     }
 
+    /// <summary>Deletes the <c>.NAME.GUID.tmp</c> files that saves of earlier versions, killed mid-way, left beside this target.</summary>
+    private static void DeleteLegacyTemporaryFiles(string directory, string fileName)
+    {
+        string prefix = "." + fileName + ".";
+        try
+        {
+            foreach (string stale in Directory.EnumerateFiles(directory, prefix + "*.tmp"))
+            {
+                string middle = Path.GetFileName(stale)[prefix.Length..^".tmp".Length];
+                if (middle.Length == 32 && middle.All(char.IsAsciiHexDigitLower))
+                {
+                    File.Delete(stale);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a leftover that cannot be deleted does not stop this save.
+        }
+    }
+
     /// <summary>Writes <paramref name="model"/> in the model format to <paramref name="destination"/>.</summary>
     /// <param name="model">The model to save.</param>
     /// <param name="destination">A writable stream.</param>
+    /// <exception cref="ArgumentException">A weight is NaN or infinite (the message names the layer, the parameter and the element); nothing has been written.</exception>
     /// <exception cref="NotSupportedException">A layer cannot be saved (see <see cref="Save(Sequential, string)"/>); nothing has been written.</exception>
-    public static void Save(Sequential model, Stream destination)
+    public static void Save(Sequential model, Stream destination) => Save(model, destination, allowNonFinite: false);
+
+    /// <summary>Writes <paramref name="model"/> in the model format to <paramref name="destination"/>, optionally with NaN or infinite weights.</summary>
+    /// <param name="model">The model to save.</param>
+    /// <param name="destination">A writable stream.</param>
+    /// <param name="allowNonFinite">True to write NaN and infinite weights bit for bit; false to refuse them.</param>
+    /// <exception cref="ArgumentException"><paramref name="allowNonFinite"/> is false and a weight is NaN or infinite; nothing has been written.</exception>
+    /// <exception cref="NotSupportedException">A layer cannot be saved (see <see cref="Save(Sequential, string)"/>); nothing has been written.</exception>
+    public static void Save(Sequential model, Stream destination, bool allowNonFinite)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(destination);
-        destination.Write(Serialize(model));
+        destination.Write(Serialize(model, allowNonFinite));
+    }
+
+    /// <summary>
+    /// A consistent, independent copy of <paramref name="model"/>: saved to memory and loaded back through
+    /// the same <see cref="LayerRegistry"/>, so any kind that can be saved can be copied.
+    /// </summary>
+    /// <remarks>
+    /// Take the copy on the thread that trains, between two training steps (for example in a progress
+    /// callback): <see cref="Sequential.Predict(Tensor)"/> on the copy then runs from any thread while training
+    /// goes on, and never sees weights mid-update. Its predictions are bit-identical to those of
+    /// <paramref name="model"/> when the copy was taken. NaN and infinite weights are copied as they are.
+    /// </remarks>
+    /// <param name="model">The model to copy.</param>
+    /// <returns>A new model with the same layers, settings and weights.</returns>
+    /// <exception cref="NotSupportedException">A layer cannot be saved (see <see cref="Save(Sequential, string)"/>).</exception>
+    public static Sequential Copy(Sequential model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        byte[] bytes = Serialize(model, allowNonFinite: true);
+        return Load(new MemoryStream(bytes, writable: false), "model copy", allowNonFinite: true);
     }
 
     /// <summary>Loads a model saved by <see cref="Save(Sequential, string)"/>, of this format version or an earlier one.</summary>
     /// <param name="path">The model file.</param>
     /// <returns>A model whose predictions are bit-identical to those of the saved one.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">
-    /// The file is not a model file, is damaged or truncated, or holds a layer kind this program has not
-    /// registered; the message names the file and the offset.
+    /// <exception cref="IOException">
+    /// <paramref name="path"/> is a folder (the message names it), or the file cannot be read.
     /// </exception>
-    public static Sequential Load(string path)
+    /// <exception cref="UnauthorizedAccessException">The file's permissions forbid reading it.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is not a model file, is damaged or truncated, holds a layer kind this program has not
+    /// registered, or holds a NaN or infinite weight; the message names the file and the offset.
+    /// </exception>
+    public static Sequential Load(string path) => Load(path, allowNonFinite: false);
+
+    /// <summary>Loads a model file, as <see cref="Load(string)"/> does, optionally accepting NaN or infinite weights.</summary>
+    /// <param name="path">The model file.</param>
+    /// <param name="allowNonFinite">True to load NaN and infinite weights as they are; false to refuse them.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="IOException"><paramref name="path"/> is a folder (the message names it), or the file cannot be read.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file's permissions forbid reading it.</exception>
+    /// <exception cref="InvalidDataException">The file is not a valid model (see <see cref="Load(string)"/>); the message names the file and the offset.</exception>
+    public static Sequential Load(string path, bool allowNonFinite)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path))
+        {
+            throw new IOException($"Cannot load a model from '{Path.GetFullPath(path)}': it is a folder, not a model file.");
+        }
+
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        return Load(stream, path);
+        return Load(stream, path, allowNonFinite);
     }
 
     /// <summary>Loads a model from a stream.</summary>
-    /// <param name="source">The stream, read to its end.</param>
+    /// <param name="source">A readable stream, seekable or not, read to its end.</param>
     /// <param name="sourceName">The name used in error messages, such as the file path; null for "model stream".</param>
     /// <returns>The model.</returns>
-    /// <exception cref="InvalidDataException">The bytes are not a valid model; the message names the source and the offset.</exception>
-    public static Sequential Load(Stream source, string? sourceName)
+    /// <exception cref="ArgumentException"><paramref name="source"/> cannot be read (such as a write-only stream).</exception>
+    /// <exception cref="InvalidDataException">
+    /// The bytes are not a valid model, are longer than a model file can be, or hold a NaN or infinite
+    /// weight; the message names the source and the offset.
+    /// </exception>
+    public static Sequential Load(Stream source, string? sourceName) => Load(source, sourceName, allowNonFinite: false);
+
+    /// <summary>Loads a model from a stream, optionally accepting NaN or infinite weights.</summary>
+    /// <param name="source">A readable stream, seekable or not, read to its end.</param>
+    /// <param name="sourceName">The name used in error messages, such as the file path; null for "model stream".</param>
+    /// <param name="allowNonFinite">True to load NaN and infinite weights as they are; false to refuse them.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="ArgumentException"><paramref name="source"/> cannot be read (such as a write-only stream).</exception>
+    /// <exception cref="InvalidDataException">The bytes are not a valid model (see <see cref="Load(Stream, string)"/>); the message names the source and the offset.</exception>
+    public static Sequential Load(Stream source, string? sourceName, bool allowNonFinite) =>
+        Load(source, sourceName, allowNonFinite, s_maxFileBytes);
+
+    /// <summary>Loads with a smaller cap on the bytes read, so tests can reach it.</summary>
+    internal static Sequential Load(Stream source, string? sourceName, bool allowNonFinite, long maxBytes)
     {
         ArgumentNullException.ThrowIfNull(source);
         sourceName ??= "model stream";
-        byte[] bytes = ReadAll(source, sourceName);
-        var reader = new ModelReader(bytes, sourceName);
-
-        if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        if (!source.CanRead)
         {
-            throw reader.Error(0, "it does not start with the MnistBp model magic 'MNBP'; this is not an MnistBp model file");
+            throw new ArgumentException($"The stream for '{sourceName}' cannot be read.", nameof(source));
         }
 
-        if (bytes.Length < HeaderBytes + HashBytes)
+        // The header first: a stream that is not a model file is refused after 12 bytes, whatever its length.
+        byte[] header = new byte[HeaderBytes];
+        int headerRead = source.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        var headerReader = new ModelReader(header, headerRead, sourceName);
+        if (headerRead < Magic.Length || !header.AsSpan(0, Magic.Length).SequenceEqual(Magic))
         {
-            throw reader.Error(bytes.Length, $"the file is truncated: {bytes.Length} bytes is shorter than the smallest model file");
+            throw headerReader.Error(0, "it does not start with the MnistBp model magic 'MNBP'; this is not an MnistBp model file");
+        }
+
+        if (headerRead >= 6)
+        {
+            int headerVersion = BitConverter.IsLittleEndian ? BitConverter.ToUInt16(header, 4) : System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(4));
+            if (headerVersion is not (1 or FormatVersion))
+            {
+                throw headerReader.Error(4, $"format version {headerVersion} is not supported (this MnistBp reads versions 1 to {FormatVersion})");
+            }
+        }
+
+        (byte[] bytes, int length) = ReadRest(source, sourceName, header, headerRead, maxBytes);
+        var reader = new ModelReader(bytes, length, sourceName);
+
+        if (length < HeaderBytes + HashBytes)
+        {
+            throw reader.Error(length, $"the file is truncated: {length} bytes is shorter than the smallest model file");
         }
 
         reader.Position = Magic.Length;
@@ -141,9 +274,9 @@ public static partial class ModelFile
             _ => throw reader.Error(4, $"format version {version} is not supported (this MnistBp reads versions 1 to {FormatVersion})"),
         };
 
-        int payload = bytes.Length - HashBytes;
+        int payload = length - HashBytes;
         byte[] expectedHash = System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(0, payload));
-        if (!expectedHash.AsSpan().SequenceEqual(bytes.AsSpan(payload)))
+        if (!expectedHash.AsSpan().SequenceEqual(bytes.AsSpan(payload, HashBytes)))
         {
             throw reader.Error(payload, "the SHA-256 checksum does not match the content: the file is damaged or truncated");
         }
@@ -167,7 +300,7 @@ public static partial class ModelFile
         {
             StoredLayer stored = readLayer(reader, i);
             Layer layer = Create(reader, i, stored);
-            CopyParameters(reader, i, stored, layer);
+            CopyParameters(reader, i, stored, layer, allowNonFinite);
             width = CheckWidth(reader, i, stored, layer, width);
             model.Add(layer);
         }
@@ -206,7 +339,7 @@ public static partial class ModelFile
     }
 
     /// <summary>Checks that the new layer's parameters have exactly the shapes in the file, then copies the saved values in.</summary>
-    private static void CopyParameters(ModelReader reader, int index, StoredLayer stored, Layer layer)
+    private static void CopyParameters(ModelReader reader, int index, StoredLayer stored, Layer layer, bool allowNonFinite)
     {
         IReadOnlyList<Parameter> parameters = layer.Parameters;
         IReadOnlyList<ParameterShape> shapes = stored.Record.ParameterShapes;
@@ -227,6 +360,12 @@ public static partial class ModelFile
             }
 
             reader.ReadFloatsAt(stored.Parameters[j].ValuesOffset, value.AsSpan());
+            if (!allowNonFinite && FirstNonFinite(value.AsSpan()) is int element)
+            {
+                throw reader.Error(stored.Parameters[j].ValuesOffset + ((long)element * sizeof(float)),
+                    $"{DescribeElement($"layer {index} ({stored.Record})", j, value, element)}. Weights that are not finite come from training that diverged; " +
+                    "load with allowNonFinite: true to inspect them anyway");
+            }
         }
     }
 
@@ -258,27 +397,83 @@ public static partial class ModelFile
         }
     }
 
-    private static byte[] ReadAll(Stream source, string sourceName)
+    /// <summary>The index of the first NaN or infinite value, or null when all are finite.</summary>
+    internal static int? FirstNonFinite(ReadOnlySpan<float> values)
     {
-        if (source.CanSeek && source.Length - source.Position > s_maxFileBytes)
+        for (int i = 0; i < values.Length; i++)
         {
-            throw new InvalidDataException($"{sourceName}: {source.Length} bytes is larger than any MnistBp model file can be ({s_maxFileBytes}).");
+            if (!float.IsFinite(values[i]))
+            {
+                return i;
+            }
         }
 
-        using var memory = new MemoryStream();
-        byte[] chunk = new byte[81920];
-        int read;
-        while ((read = source.Read(chunk)) > 0)
+        return null;
+    }
+
+    /// <summary>Like <c>layer 2 (Dense 'output'), parameter 0 'W output', element 13 (row 1, column 3) is NaN</c>.</summary>
+    internal static string DescribeElement(string where, int parameterIndex, Tensor value, int element)
+    {
+        string position = value.Rank == 2
+            ? string.Create(CultureInfo.InvariantCulture, $" (row {element / value.Columns}, column {element % value.Columns})")
+            : "";
+        string number = value.AsSpan()[element].ToString(CultureInfo.InvariantCulture);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{where}, parameter {parameterIndex} '{ModelText.Escape(value.Name)}', element {element}{position} is {number}");
+    }
+
+    /// <summary>Reads what follows the header, up to <paramref name="maxBytes"/> in all; the buffer may be longer than the bytes in it.</summary>
+    private static (byte[] Bytes, int Length) ReadRest(Stream source, string sourceName, byte[] header, int headerRead, long maxBytes)
+    {
+        long expected = -1;
+        if (source.CanSeek)
         {
-            if (memory.Length + read > s_maxFileBytes)
+            expected = source.Length - source.Position;
+            if (headerRead + expected > maxBytes)
             {
-                throw new InvalidDataException($"{sourceName}: more than {s_maxFileBytes} bytes, larger than any MnistBp model file can be.");
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"{sourceName}: {headerRead + expected} bytes is larger than any MnistBp model file can be ({maxBytes})."));
+            }
+        }
+
+        // Seekable: exactly the length. Otherwise start small and double, never past the cap, so what is
+        // allocated stays within twice what was read.
+        long initial = expected >= 0 ? headerRead + expected : Math.Min(maxBytes, 1 << 16);
+        byte[] buffer = new byte[Math.Max(initial, headerRead)];
+        header.AsSpan(0, headerRead).CopyTo(buffer);
+        int length = headerRead;
+        if (headerRead < header.Length)
+        {
+            return (buffer, length); // the stream ended inside the header
+        }
+
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                if (length >= maxBytes)
+                {
+                    // Full at the cap: one more byte means the stream is too long.
+                    if (source.ReadByte() < 0)
+                    {
+                        return (buffer, length);
+                    }
+
+                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                        $"{sourceName}: more than {maxBytes} bytes, larger than any MnistBp model file can be; refused after reading {maxBytes + 1} bytes."));
+                }
+
+                Array.Resize(ref buffer, (int)Math.Min(2L * buffer.Length, maxBytes));
             }
 
-            memory.Write(chunk, 0, read);
-        }
+            int read = source.Read(buffer, length, buffer.Length - length);
+            if (read == 0)
+            {
+                return (buffer, length);
+            }
 
-        return memory.ToArray();
+            length += read;
+        }
     }
 
     /// <summary>One layer as a reader found it: where it starts, its record, and where each parameter's shape and values are.</summary>

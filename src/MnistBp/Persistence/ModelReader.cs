@@ -10,15 +10,22 @@ using System.Text;
 namespace MnistBp;
 
 /// <summary>Reads the primitives of a model file with bounds checks whose errors name the source and the offset.</summary>
-/// <param name="bytes">The whole file.</param>
+/// <param name="bytes">The whole file, in its first <paramref name="length"/> bytes.</param>
+/// <param name="length">How many bytes of <paramref name="bytes"/> hold the file.</param>
 /// <param name="sourceName">The file's path or another name for messages.</param>
-internal sealed class ModelReader(byte[] bytes, string sourceName)
+internal sealed class ModelReader(byte[] bytes, int length, string sourceName)
 {
+    /// <summary>A reader of all of <paramref name="bytes"/>.</summary>
+    public ModelReader(byte[] bytes, string sourceName)
+        : this(bytes, bytes.Length, sourceName)
+    {
+    }
+
     /// <summary>The offset of the next byte to read.</summary>
     public int Position { get; set; }
 
     /// <summary>The offset reads must stop at (the start of the SHA-256 trailer once it is verified).</summary>
-    public int End { get; set; } = bytes.Length;
+    public int End { get; set; } = length;
 
     /// <summary>The bytes left before <see cref="End"/>.</summary>
     public int Remaining => End - Position;

@@ -147,6 +147,40 @@ public class IdxDataTests
         Assert.That(message, Does.Contain("3 extra bytes start at byte offset 18"));
     }
 
+    [TestCase(new byte[] { 7, 8, 9 }, TestName = "Bytes_after_the_end_of_the_gzip_data_are_refused(3 bytes)")]
+    [TestCase(new byte[] { 0x1F }, TestName = "Bytes_after_the_end_of_the_gzip_data_are_refused(a lone 1F)")]
+    [TestCase(new byte[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, TestName = "Bytes_after_the_end_of_the_gzip_data_are_refused(12 zeros)")]
+    public void Bytes_after_the_end_of_the_gzip_data_are_refused(byte[] trailing)
+    {
+        byte[] gzip = IdxBytes.Gzip(IdxBytes.Build([2, 3], [1, 2, 3, 4, 5, 6]));
+        string path = _folder.Write("tail.idx.gz", [.. gzip, .. trailing]);
+
+        string message = ReadFails(path);
+
+        Assert.That(message, Does.Contain("trailing data").And.Contain($"{trailing.Length} bytes after the end of the gzip data")
+            .And.Contain($"at byte offset {gzip.Length} of the file"));
+        using var pipe = new NonSeekableStream(new MemoryStream([.. gzip, .. trailing]));
+        Assert.That(() => IdxReader.Read(pipe, "pipe"), Throws.TypeOf<InvalidDataException>().With.Message.Contains("trailing data"));
+    }
+
+    [Test]
+    public void A_large_tail_after_the_gzip_data_is_refused()
+    {
+        byte[] gzip = IdxBytes.Gzip(IdxBytes.Build([2, 3], [1, 2, 3, 4, 5, 6]));
+        string path = _folder.Write("tail.idx.gz", [.. gzip, .. new byte[300_000]]);
+
+        Assert.That(ReadFails(path), Does.Contain("trailing data").And.Contain("after the end of the gzip data"));
+    }
+
+    [Test]
+    public void Gzip_data_in_several_members_is_read_as_one()
+    {
+        byte[] file = IdxBytes.Build([2, 3], [1, 2, 3, 4, 5, 6]);
+        string path = _folder.Write("members.idx.gz", [.. IdxBytes.Gzip(file[..7]), .. IdxBytes.Gzip(file[7..]), .. IdxBytes.Gzip([])]);
+
+        Assert.That(IdxReader.Read(path).Data.ToArray(), Is.EqualTo(new byte[] { 1, 2, 3, 4, 5, 6 }));
+    }
+
     [Test]
     public void Trailing_bytes_are_refused_from_a_stream_that_cannot_seek()
     {

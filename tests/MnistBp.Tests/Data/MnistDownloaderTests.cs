@@ -363,6 +363,99 @@ public class MnistDownloaderTests
         }));
     }
 
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task An_endless_body_fails_the_mirror_as_soon_as_it_passes_the_size_of_the_file(CancellationToken cancellationToken)
+    {
+        // No Content-Length and no end (bounded at 64 MiB, so that a downloader without a cap fails in time).
+        var body = new EndlessBody(64L << 20);
+        using var client = new HttpClient(new EndlessHandler(body));
+        MnistFileInfo labels = Mnist.Files[1];
+        Assert.That(labels.FileName, Is.EqualTo(Mnist.TrainLabelsFileName));
+        var downloader = new MnistDownloader(client, [new Uri("http://mirror.invalid/a/"), new Uri("http://mirror.invalid/b/")], [labels], TimeSpan.FromSeconds(10));
+
+        var exception = Assert.ThrowsAsync<MnistDownloadException>(() => downloader.EnsureFilesAsync(_directory, null, cancellationToken));
+
+        Assert.That(exception.Failures, Has.Count.EqualTo(2));
+        Assert.That(exception.Failures, Has.All.Contain("the response is longer than the 28881 bytes train-labels-idx1-ubyte.gz can be"));
+        Assert.That(body.Served, Is.LessThanOrEqualTo(2 * (28_881 + (1 << 16))), "bytes read from both mirrors");
+        Assert.That(FileNamesIn(_directory), Is.Empty, "no temporary file left behind");
+    }
+
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task A_body_announced_longer_than_the_file_can_be_fails_the_mirror_before_it_is_read(CancellationToken cancellationToken)
+    {
+        byte[] huge = new byte[1 << 20];
+        await using var server = LoopbackHttpServer.Start(path => path.StartsWith("/big/", StringComparison.Ordinal) ? LoopbackResponse.Ok(huge) : GeneratedMnist.Serve(path));
+        MnistFileInfo[] files = [.. GeneratedMnist.Files.Select(f => f with { MaxBytes = GeneratedMnist.Bytes[f.FileName].Length })];
+        var progress = new RecordingProgress();
+        var downloader = new MnistDownloader(_httpClient, [server.Folder("big"), server.Folder("good")], files, TimeSpan.FromSeconds(10));
+
+        await downloader.EnsureFilesAsync(_directory, progress, cancellationToken);
+
+        MnistDownloadProgress failed = progress.Reports.First(r => r.Stage == MnistDownloadStage.Failed);
+        Assert.That(failed.Failure, Does.Contain($"the server announces 1048576 bytes, more than the {files[0].MaxBytes} bytes {files[0].FileName} can be"));
+        Assert.That(FileNamesIn(_directory), Is.EquivalentTo(Mnist.Files.Select(f => f.FileName)), "every file from the good mirror");
+        Assert.That(() => new MnistFileInfo("x.gz", new string('0', 32)) { MaxBytes = 0 }, Throws.Nothing);
+        Assert.That(() => new MnistDownloader(_httpClient, null, [new MnistFileInfo("x.gz", new string('0', 32)) { MaxBytes = 0 }]),
+            Throws.ArgumentException.With.Message.Contains("MaxBytes"));
+        Assert.That(Mnist.Files.Select(f => f.MaxBytes), Is.EqualTo(new long[] { 9_912_422, 28_881, 1_648_877, 4_542 }));
+    }
+
+    /// <summary>Answers every request with 200 and <c>body</c>, whose length is not known.</summary>
+    private sealed class EndlessHandler(EndlessBody body) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = new StreamContent(new EndlessBodyStream(body)) });
+    }
+
+    /// <summary>Counts the bytes served across responses, up to a bound.</summary>
+    private sealed class EndlessBody(long bound)
+    {
+        private long _served;
+
+        public long Served => Interlocked.Read(ref _served);
+
+        public int Take(int wanted)
+        {
+            int count = (int)Math.Min(wanted, bound - Served);
+            Interlocked.Add(ref _served, count);
+            return count;
+        }
+    }
+
+    /// <summary>A non-seekable stream of zeros, so StreamContent announces no length.</summary>
+    private sealed class EndlessBodyStream(EndlessBody body) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int taken = body.Take(count);
+            Array.Clear(buffer, offset, taken);
+            return taken;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     private MnistDownloader Downloader(params Uri[] mirrors) => new(_httpClient, mirrors, GeneratedMnist.Files, TimeSpan.FromSeconds(10));
 
     private static string[] FileNamesIn(string directory) =>
