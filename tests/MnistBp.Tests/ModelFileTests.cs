@@ -425,20 +425,21 @@ public class ModelFileTests
     }
 
     [Test]
-    public void A_save_while_another_save_holds_the_temporary_file_fails_and_leaves_it_alone()
+    public void A_save_that_overlaps_another_never_leaves_a_torn_file()
     {
         string path = Path.Combine(_folder, "model.mnbp");
         ModelFile.Save(NewModel(6), path);
-        byte[] before = File.ReadAllBytes(path);
-        string temporary = Path.Combine(_folder, ".model.mnbp.tmp");
-        using (var other = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None)) // another save, under way
+        string otherTemporary = Path.Combine(_folder, ".model.mnbp.00112233445566778899aabbccddeeff.tmp");
+        using (var other = new FileStream(otherTemporary, FileMode.CreateNew, FileAccess.Write, FileShare.None)) // another save, under way
         {
             other.Write([1, 2, 3]);
-            Assert.Throws<IOException>(() => ModelFile.Save(NewModel(7), path));
-            Assert.That(File.Exists(temporary), Is.True, "the other save's temporary file is not deleted under it");
+            ModelFile.Save(NewModel(7), path); // this one completes...
         }
 
-        Assert.That(File.ReadAllBytes(path), Is.EqualTo(before));
+        // ...and the other one's rename now fails instead of putting its bytes over a complete model.
+        Assert.Throws<FileNotFoundException>(() => File.Move(otherTemporary, path, overwrite: true));
+        Assert.That(ModelFile.Load(path).ToString(), Is.EqualTo(NewModel(7).ToString()));
+        Assert.That(Directory.GetFiles(_folder).Select(Path.GetFileName), Is.EqualTo(new[] { "model.mnbp" }));
     }
 
     [Test]

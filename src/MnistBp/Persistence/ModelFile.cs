@@ -5,7 +5,7 @@
 // touching this file, and nothing is instantiated from a type name found in a file. Loading trusts
 // nothing: every size is checked against the bytes present before anything is allocated, and a
 // SHA-256 trailer catches damage; NaN and infinite weights are refused both ways unless asked for.
-// Saving goes through one temporary file per target, so a failed save leaves the previous file
+// Saving goes through a temporary file of its own beside the target, so a failed save leaves the previous file
 // untouched and the next save clears what a killed one left.
 using System.Globalization;
 
@@ -54,8 +54,9 @@ public static partial class ModelFile
     /// make), or a name or a count is beyond the format's bounds; nothing has been written.
     /// </exception>
     /// <exception cref="IOException">
-    /// The file could not be written, or another save to the same path is under way (its temporary file
-    /// <c>.NAME.tmp</c> is open); an existing file at <paramref name="path"/> is unchanged.
+    /// The file could not be written, or a later save to the same path started before this one finished
+    /// (it deletes the temporary files it finds); an existing file at <paramref name="path"/> is unchanged
+    /// or holds the other save's complete model, never a torn one.
     /// </exception>
     public static void Save(Sequential model, string path) => Save(model, path, allowNonFinite: false, wrapStream: null);
 
@@ -86,14 +87,16 @@ public static partial class ModelFile
             throw new DirectoryNotFoundException($"Cannot save the model to '{fullPath}': the folder '{directory}' does not exist.");
         }
 
-        // One temporary name per target, so the next save replaces what a killed save left behind.
+        // A temporary name of its own, so two saves never write into one file; what killed saves of this
+        // target left behind is deleted first. (A save still under way loses its temporary file too: its
+        // rename then fails with an IOException, and the target holds a complete model either way.)
         string fileName = Path.GetFileName(fullPath);
-        string temporary = Path.Combine(directory, $".{fileName}.tmp");
-        DeleteLegacyTemporaryFiles(directory, fileName);
-        bool opened = false; // a save that could not open the temporary file leaves it to the save that holds it
+        DeleteStaleTemporaryFiles(directory, fileName);
+        string temporary = Path.Combine(directory, $".{fileName}.{Guid.NewGuid():N}.tmp");
+        bool opened = false;
         try
         {
-            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 opened = true;
                 using Stream stream = wrapStream?.Invoke(file) ?? file;
@@ -113,16 +116,17 @@ public static partial class ModelFile
         }
     }
 
-    /// <summary>Deletes the <c>.NAME.GUID.tmp</c> files that saves of earlier versions, killed mid-way, left beside this target.</summary>
-    private static void DeleteLegacyTemporaryFiles(string directory, string fileName)
+    /// <summary>Deletes the <c>.NAME.GUID.tmp</c> (and <c>.NAME.tmp</c>) files that saves killed mid-way left beside this target.</summary>
+    private static void DeleteStaleTemporaryFiles(string directory, string fileName)
     {
         string prefix = "." + fileName + ".";
         try
         {
-            foreach (string stale in Directory.EnumerateFiles(directory, prefix + "*.tmp"))
+            foreach (string stale in Directory.EnumerateFiles(directory, prefix + "*tmp"))
             {
-                string middle = Path.GetFileName(stale)[prefix.Length..^".tmp".Length];
-                if (middle.Length == 32 && middle.All(char.IsAsciiHexDigitLower))
+                string name = Path.GetFileName(stale);
+                string middle = name.Length > prefix.Length + 3 ? name[prefix.Length..^".tmp".Length] : "";
+                if (name == prefix + "tmp" || (middle.Length == 32 && middle.All(char.IsAsciiHexDigitLower)))
                 {
                     File.Delete(stale);
                 }
