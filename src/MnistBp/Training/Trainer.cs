@@ -64,7 +64,7 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(targets);
-        return StepCore(inputs, targets, epoch: 0, batch: 0, batchCount: 0, samples: default);
+        return StepCore(inputs, targets, epoch: 0, batch: 0, batchCount: 0, samples: default, data: null, previousSamples: default);
     }
 
     /// <summary><see cref="Step"/>, with where the batch comes from for the message when its loss is not finite.</summary>
@@ -74,7 +74,9 @@ public sealed class Trainer
     /// <param name="batch">The batch within the epoch counting from 1, or 0 outside <see cref="Fit"/>.</param>
     /// <param name="batchCount">Batches per epoch, or 0 outside <see cref="Fit"/>.</param>
     /// <param name="samples">The training-data index of each row of the batch, or empty outside <see cref="Fit"/>.</param>
-    private float StepCore(Tensor inputs, Tensor targets, int epoch, int batch, int batchCount, ReadOnlySpan<int> samples)
+    /// <param name="data">The training data, or null outside <see cref="Fit"/>.</param>
+    /// <param name="previousSamples">The previous batch of this epoch, or empty: read only after a bad loss, to find an Inf that spoiled the weights.</param>
+    private float StepCore(Tensor inputs, Tensor targets, int epoch, int batch, int batchCount, ReadOnlySpan<int> samples, Dataset? data, ReadOnlySpan<int> previousSamples)
     {
         if (Model.Version != _checkedVersion)
         {
@@ -85,7 +87,7 @@ public sealed class Trainer
         float loss = Loss.Forward(predicted, targets);                  // loss: how far off the batch is
         if (!float.IsFinite(loss))                                      // refuse before backward: the bad step changes nothing
         {
-            ThrowDiverged(loss, inputs, targets, epoch, batch, batchCount, samples);
+            ThrowDiverged(loss, inputs, targets, epoch, batch, batchCount, samples, data, previousSamples);
         }
 
         Model.ZeroGrad();                                               // zero grad: forget the last batch's gradients
@@ -98,7 +100,7 @@ public sealed class Trainer
     /// <summary>Only after a non-finite loss: looks at the batch and the weights to say why, and throws.</summary>
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void ThrowDiverged(float loss, Tensor inputs, Tensor targets, int epoch, int batch, int batchCount, ReadOnlySpan<int> samples)
+    private void ThrowDiverged(float loss, Tensor inputs, Tensor targets, int epoch, int batch, int batchCount, ReadOnlySpan<int> samples, Dataset? data, ReadOnlySpan<int> previousSamples)
     {
         string value = TrainingDivergedException.Describe(loss);
         float? learnRate = Optimizer.ReportedLearnRate;
@@ -113,6 +115,12 @@ public sealed class Trainer
         else if (FirstNonFinite(targets, samples) is string badTarget)
         {
             cause = $"the batch's targets hold {badTarget}. A NaN or Inf target makes the loss NaN; fix that value in the training data.";
+        }
+        else if (badWeight is not null && data is not null && !previousSamples.IsEmpty && FirstNonFinite(data, previousSamples) is string badBefore)
+        {
+            cause = $"the inputs and targets are finite, but the weights are not: {badWeight}. The previous batch ({batch - 1}) holds {badBefore}: " +
+                "an infinite input can still give a finite loss (the sigmoids saturate) but makes the gradient infinite, and that step's update " +
+                "wrote NaN or Inf into the weights; find and fix that value in the training data.";
         }
         else if (badWeight is not null)
         {
@@ -159,6 +167,16 @@ public sealed class Trainer
         }
 
         return null;
+    }
+
+    /// <summary>Where the first NaN or Inf of some samples of <paramref name="data"/> is (inputs, then targets); null when all are finite.</summary>
+    private static string? FirstNonFinite(Dataset data, ReadOnlySpan<int> samples)
+    {
+        var inputs = new Tensor(samples.Length, data.FeatureCount);
+        var targets = new Tensor(samples.Length, data.TargetCount);
+        data.FillBatch(samples, inputs, targets);
+        return FirstNonFinite(inputs, samples) is string input ? $"{input} of its inputs"
+            : FirstNonFinite(targets, samples) is string target ? $"{target} of its targets" : null;
     }
 
     /// <summary>The first parameter holding NaN or Inf, like <c>'hidden.weights' holds NaN at index 17</c>; null when all are finite.</summary>
@@ -301,7 +319,8 @@ public sealed class Trainer
                 ReadOnlySpan<int> batch = order.AsSpan(first, Math.Min(options.BatchSize, order.Length - first));
                 (Tensor inputs, Tensor targets) = BatchBuffers(batch.Length, trainingData);
                 trainingData.FillBatch(batch, inputs, targets);
-                lossSum += (double)StepCore(inputs, targets, epoch, first / options.BatchSize + 1, batchCount, batch) * batch.Length;
+                ReadOnlySpan<int> previous = first == 0 ? default : order.AsSpan(first - options.BatchSize, options.BatchSize);
+                lossSum += (double)StepCore(inputs, targets, epoch, (first / options.BatchSize) + 1, batchCount, batch, trainingData, previous) * batch.Length;
                 batchProgress?.Report(new BatchProgress(epoch, first + batch.Length, order.Length));
             }
 

@@ -11,9 +11,10 @@ namespace MnistBp;
 public enum TrainingProblem
 {
     /// <summary>
-    /// Every evaluation sample is predicted as the same class and the mean training loss is flat (changed by under 1%
-    /// since the previous epoch; after the first epoch, the same class alone, reported as possible). Sigmoids stuck at
-    /// 0 or 1 have a slope near 0, so the gradients vanish and training stops moving.
+    /// Every evaluation sample is predicted as the same class (with labels of more than one class). When the mean
+    /// training loss is also flat (changed by under 1% since the previous epoch) the message says so; otherwise (and
+    /// after the first epoch) it calls it possible. Sigmoids stuck at 0 or 1 have a slope near 0, so the gradients
+    /// vanish and training stops moving.
     /// </summary>
     Saturation,
 
@@ -65,10 +66,7 @@ public sealed record TrainingDiagnosis(TrainingProblem Problem, string Message)
         if (evaluation is not null && SingleClass(evaluation) is (int predicted, int classesPresent) && classesPresent > 1)
         {
             bool flat = before is double b && Math.Abs(meanLoss - b) <= FlatFraction * Math.Abs(b);
-            if (before is null || flat)
-            {
-                return Saturation(epoch, before, meanLoss, evaluation.Count - evaluation.NonFiniteCount, predicted, model, optimizer);
-            }
+            return Saturation(epoch, before, flat, meanLoss, evaluation.Count - evaluation.NonFiniteCount, predicted, model, optimizer);
         }
 
         if (before is double last && meanLoss > last * (1 + GrowthFraction))
@@ -121,12 +119,16 @@ public sealed record TrainingDiagnosis(TrainingProblem Problem, string Message)
         return predictedClass < 0 ? null : (predictedClass, classesPresent);
     }
 
-    private static TrainingDiagnosis Saturation(int epoch, double? before, double meanLoss, int count, int predicted, Sequential model, Optimizer optimizer)
+    private static TrainingDiagnosis Saturation(int epoch, double? before, bool flat, double meanLoss, int count, int predicted, Sequential model, Optimizer optimizer)
     {
         (string name, float weight) = LargestWeight(model);
-        string seen = before is double b
-            ? string.Create(CultureInfo.InvariantCulture, $"Saturation: every one of the {count} evaluation samples is predicted as class {predicted}, and the mean training loss is flat ({b:F5} after epoch {epoch - 1}, {meanLoss:F5} after epoch {epoch}).")
-            : string.Create(CultureInfo.InvariantCulture, $"Possible saturation: after the first epoch every one of the {count} evaluation samples is predicted as class {predicted} (mean training loss {meanLoss:F5}); if the loss stays flat in the next epoch, the network is stuck.");
+        string losses = before is double b
+            ? string.Create(CultureInfo.InvariantCulture, $"{b:F5} after epoch {epoch - 1}, {meanLoss:F5} after epoch {epoch}")
+            : string.Create(CultureInfo.InvariantCulture, $"{meanLoss:F5} after epoch {epoch}");
+        string seen = flat
+            ? $"Saturation: every one of the {count} evaluation samples is predicted as class {predicted}, and the mean training loss is flat ({losses})."
+            : $"Possible saturation: after epoch {epoch} every one of the {count} evaluation samples is predicted as class {predicted} (mean training loss {losses}); " +
+              "if the loss stays flat in the next epoch, the network is stuck.";
         string rate = optimizer.ReportedLearnRate is float r
             ? $"a learn rate too high for sigmoids (this run: {Text(r)}; divide it by 10, and again, until the loss falls)"
             : $"steps too large for sigmoids (this run: {optimizer})";
