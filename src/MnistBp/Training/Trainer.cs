@@ -64,20 +64,6 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(targets);
-        return StepCore(inputs, targets, epoch: 0, batch: 0, batchCount: 0, samples: default, data: null, previousSamples: default);
-    }
-
-    /// <summary><see cref="Step"/>, with where the batch comes from for the message when its loss is not finite.</summary>
-    /// <param name="inputs">The batch's inputs.</param>
-    /// <param name="targets">The batch's targets.</param>
-    /// <param name="epoch">The epoch counting from 1, or 0 outside <see cref="Fit"/>.</param>
-    /// <param name="batch">The batch within the epoch counting from 1, or 0 outside <see cref="Fit"/>.</param>
-    /// <param name="batchCount">Batches per epoch, or 0 outside <see cref="Fit"/>.</param>
-    /// <param name="samples">The training-data index of each row of the batch, or empty outside <see cref="Fit"/>.</param>
-    /// <param name="data">The training data, or null outside <see cref="Fit"/>.</param>
-    /// <param name="previousSamples">The previous batch of this epoch, or empty: read only after a bad loss, to find an Inf that spoiled the weights.</param>
-    private float StepCore(Tensor inputs, Tensor targets, int epoch, int batch, int batchCount, ReadOnlySpan<int> samples, Dataset? data, ReadOnlySpan<int> previousSamples)
-    {
         if (Model.Version != _checkedVersion)
         {
             RequireOptimizerOverModel(paramName: null);
@@ -85,9 +71,9 @@ public sealed class Trainer
 
         Tensor predicted = Model.Forward(inputs);                       // forward: every layer, first to last
         float loss = Loss.Forward(predicted, targets);                  // loss: how far off the batch is
-        if (!float.IsFinite(loss))                                      // refuse before backward: the bad step changes nothing
+        if (!float.IsFinite(loss))                                      // one check: stop before the bad step changes anything
         {
-            ThrowDiverged(loss, inputs, targets, epoch, batch, batchCount, samples, data, previousSamples);
+            ThrowDiverged(loss, inputs, targets);
         }
 
         Model.ZeroGrad();                                               // zero grad: forget the last batch's gradients
@@ -97,11 +83,26 @@ public sealed class Trainer
         return loss;
     }
 
+    /// <summary>Where the batch Fit is stepping on comes from, for the message when its loss is not finite; default outside Fit.</summary>
+    /// <param name="Epoch">The epoch, counting from 1 (0 outside Fit).</param>
+    /// <param name="Batch">The batch within the epoch, counting from 1.</param>
+    /// <param name="BatchCount">Batches per epoch.</param>
+    /// <param name="Data">The training data.</param>
+    /// <param name="Order">The epoch's sample order.</param>
+    /// <param name="First">The position in <paramref name="Order"/> of the batch's first sample.</param>
+    /// <param name="BatchSize">The options' batch size (the last batch may be smaller).</param>
+    private readonly record struct BatchOrigin(int Epoch, int Batch, int BatchCount, Dataset? Data, int[]? Order, int First, int BatchSize);
+
+    private BatchOrigin _origin; // set by Fit around each Step; read only after a bad loss
+
     /// <summary>Only after a non-finite loss: looks at the batch and the weights to say why, and throws.</summary>
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void ThrowDiverged(float loss, Tensor inputs, Tensor targets, int epoch, int batch, int batchCount, ReadOnlySpan<int> samples, Dataset? data, ReadOnlySpan<int> previousSamples)
+    private void ThrowDiverged(float loss, Tensor inputs, Tensor targets)
     {
+        (int epoch, int batch, int batchCount, Dataset? data, int[]? order, int first, int batchSize) = _origin;
+        ReadOnlySpan<int> samples = order is null ? default : order.AsSpan(first, Math.Min(batchSize, order.Length - first));
+        ReadOnlySpan<int> previousSamples = order is null || first == 0 ? default : order.AsSpan(first - batchSize, batchSize);
         string value = TrainingDivergedException.Describe(loss);
         float? learnRate = Optimizer.ReportedLearnRate;
         string rate = learnRate is float r ? TrainingDivergedException.Describe(r) : null!;
@@ -319,8 +320,16 @@ public sealed class Trainer
                 ReadOnlySpan<int> batch = order.AsSpan(first, Math.Min(options.BatchSize, order.Length - first));
                 (Tensor inputs, Tensor targets) = BatchBuffers(batch.Length, trainingData);
                 trainingData.FillBatch(batch, inputs, targets);
-                ReadOnlySpan<int> previous = first == 0 ? default : order.AsSpan(first - options.BatchSize, options.BatchSize);
-                lossSum += (double)StepCore(inputs, targets, epoch, (first / options.BatchSize) + 1, batchCount, batch, trainingData, previous) * batch.Length;
+                _origin = new BatchOrigin(epoch, (first / options.BatchSize) + 1, batchCount, trainingData, order, first, options.BatchSize);
+                try
+                {
+                    lossSum += (double)Step(inputs, targets) * batch.Length;
+                }
+                finally
+                {
+                    _origin = default; // a Step called directly later knows no epoch
+                }
+
                 batchProgress?.Report(new BatchProgress(epoch, first + batch.Length, order.Length));
             }
 
