@@ -44,10 +44,11 @@ public sealed class Trainer
     /// <summary>One training step on one mini-batch: forward, loss, zero grad, backward, step.</summary>
     /// <remarks>
     /// The loss is checked before backward and the update: when it is NaN or infinite the step stops there with a
-    /// <see cref="TrainingDivergedException"/> and the weights stay as they were. A NaN or Inf in
-    /// <paramref name="inputs"/> or <paramref name="targets"/> makes the loss NaN, so it is caught at this step. A
-    /// NaN that appears only in a gradient (the loss finite) is applied by this step's update and shows in the next
-    /// step's loss. Checking costs one float comparison per step; gradients and weights are not scanned.
+    /// <see cref="TrainingDivergedException"/> and the weights stay as they were. A NaN in <paramref name="inputs"/>,
+    /// or a NaN or Inf in <paramref name="targets"/>, makes the loss NaN, so it is caught at this step. A NaN that
+    /// appears only in a gradient (the loss finite) is applied by this step's update and shows in the next step's
+    /// loss; an infinite input can do that, since it saturates a sigmoid (a finite loss) but makes its weight's
+    /// gradient infinite. Checking costs one float comparison per step; gradients and weights are not scanned.
     /// </remarks>
     /// <param name="inputs">The batch's inputs, [batchSize x inputSize].</param>
     /// <param name="targets">The batch's targets, [batchSize x outputSize].</param>
@@ -110,7 +111,7 @@ public sealed class Trainer
         string cause;
         if (FirstNonFinite(inputs, samples) is string badInput)
         {
-            cause = $"the batch's inputs hold {badInput}. One NaN or Inf in the data makes the whole batch's loss NaN; " +
+            cause = $"the batch's inputs hold {badInput}. One non-finite value in the data makes the whole batch's loss NaN; " +
                 "find and fix that value in the training data (training never gets past it).";
         }
         else if (FirstNonFinite(targets, samples) is string badTarget)
@@ -226,11 +227,12 @@ public sealed class Trainer
     /// </summary>
     /// <remarks>
     /// <para>
-    /// Every step checks its batch's loss (one float comparison, as <see cref="Step"/> does): a NaN or Inf in the
-    /// training inputs or targets, or a loss that overflows, stops training at that batch with a
+    /// Every step checks its batch's loss (one float comparison, as <see cref="Step"/> does): a NaN in the training
+    /// inputs, a NaN or Inf in the targets, or a loss that overflows, stops training at that batch with a
     /// <see cref="TrainingDivergedException"/> naming the epoch, the batch, the sample, the value and the optimizer's
-    /// settings; that batch's update is not applied. A NaN that appears only in a gradient shows in the next step's
-    /// loss (or, after an epoch's last step, in <see cref="Evaluation.NonFiniteCount"/> and the diagnosis).
+    /// settings; that batch's update is not applied. A NaN that appears only in a gradient (as an infinite input's
+    /// can) shows in the next step's loss, whose message then names the bad value of the batch before (or, after an
+    /// epoch's last step, in <see cref="Evaluation.NonFiniteCount"/> and the diagnosis).
     /// </para>
     /// <para>
     /// After every epoch, <see cref="EpochResult.Diagnosis"/> names a saturated network (every evaluation sample in one

@@ -12,9 +12,10 @@ namespace MnistBp;
 /// model holds the weights the previous step left (the message says whether those are finite).
 /// </summary>
 /// <remarks>
-/// A NaN or Inf in the batch's inputs or targets makes its loss NaN, so bad data stops training at the first batch
-/// that holds it. A NaN that appears only in a gradient (the loss still finite) reaches the weights through that
-/// step's update and shows in the next step's loss; the message then says the weights are already non-finite.
+/// A NaN in the batch's inputs, or a NaN or Inf in its targets, makes its loss NaN, so bad data stops training at the
+/// first batch that holds it. A NaN that appears only in a gradient (the loss still finite, as with an infinite
+/// input, which saturates a sigmoid) reaches the weights through that step's update and shows in the next step's
+/// loss; the message then says the weights are already non-finite (<see cref="WeightsFinite"/> is false).
 /// </remarks>
 public sealed class TrainingDivergedException : Exception
 {
