@@ -60,7 +60,8 @@ public sealed record MnistOptions
           --batch N           mini-batch size (default 10)
           --lr X              learn rate (default 3.0). Too large (20 or more, at batch 10 or 100)
                               and the output sigmoids saturate at 0: the accuracy drops to 10-20%
-                              and the mean training loss sits at 0.50000, with no error (docs/07)
+                              and the mean training loss sits at 0.50000; the trainer then prints a
+                              "warning: Saturation" and the sample exits with 1 (docs/07)
           --seed N            seed for the initial weights and the shuffles (default 1)
           --init scaled|normal
                               scaled: weights from N(0, 1/inputSize) (default);

@@ -1,8 +1,9 @@
 // Sample 04: the question the learner asked: the same layers, 784 inputs, MNIST. Loads the real
 // 60,000 training and 10,000 test images (from --data, $MNISTBP_DATA or the per-user cache,
 // downloading when missing; else, loudly, the small slice shipped beside this sample), trains a
-// sigmoid MLP with the library's Trainer, prints one line per epoch and the confusion matrix, and
-// exits non-zero when the accuracy is below --min-accuracy.
+// sigmoid MLP with the library's Trainer, prints one line per epoch (and the trainer's diagnosis when
+// it sees saturation, divergence or NaN), then the confusion matrix. It exits non-zero when training
+// diverged to NaN, when the last epoch has a diagnosis, or when the accuracy is below --min-accuracy.
 using System.Diagnostics;
 using System.Globalization;
 using MnistBp;
@@ -77,7 +78,12 @@ try
         {
             bar.Clear();
             Console.WriteLine($"epoch {r.Epoch,3}/{r.EpochCount}  test accuracy {r.Evaluation!.Accuracy * 100,6:F2}%  " +
-                $"mean training loss {r.MeanTrainingLoss:F5}  {r.Duration.TotalSeconds,6:F2} s");
+                $"mean training loss {r.MeanTrainingLoss:F5}  {r.Duration.TotalSeconds,6:F2} s" +
+                (r.Evaluation.NonFiniteCount == 0 ? "" : $"  ({r.Evaluation.NonFiniteCount} outputs not finite)"));
+            if (r.Diagnosis is not null)
+            {
+                Console.WriteLine($"  warning: {r.Diagnosis.Message}");
+            }
         }),
         batchProgress: bar,
         cancellationToken: cancellation.Token);
@@ -86,7 +92,8 @@ try
     double meanSeconds = results.Average(r => r.Duration.TotalSeconds);
     Console.WriteLine();
     Console.WriteLine($"test accuracy {final.Accuracy * 100:F2}% ({final.Correct} of {final.Count}) after {results.Count} epoch{(results.Count == 1 ? "" : "s")}; " +
-        $"{meanSeconds:F2} s per epoch of training, {stopwatch.Elapsed.TotalSeconds:F1} s in all");
+        $"{meanSeconds:F2} s per epoch of training, {stopwatch.Elapsed.TotalSeconds:F1} s in all" +
+        (final.NonFiniteCount == 0 ? "" : $"; {final.NonFiniteCount} test images got NaN or Inf outputs (no prediction, counted as wrong)"));
     Console.WriteLine();
     Console.WriteLine(final.FormatConfusionMatrix());
 
@@ -96,6 +103,12 @@ try
         Console.WriteLine($"model saved to {Path.GetFullPath(options.Save)}");
     }
 
+    if (results[^1].Diagnosis is TrainingDiagnosis diagnosis)
+    {
+        Console.Error.WriteLine($"check failed: {diagnosis.Problem} after the last epoch (see the warning above)");
+        return 1;
+    }
+
     if (options.MinAccuracy is double minimum && final.Accuracy * 100 < minimum)
     {
         Console.Error.WriteLine($"check failed: test accuracy {final.Accuracy * 100:F2}% is below --min-accuracy {minimum}%");
@@ -103,6 +116,12 @@ try
     }
 
     return 0;
+}
+catch (TrainingDivergedException e)
+{
+    Console.Error.WriteLine();
+    Console.Error.WriteLine($"training stopped: {e.Message}");
+    return 1;
 }
 catch (OperationCanceledException)
 {

@@ -127,6 +127,9 @@ public sealed class Sequential
     /// training alone. A layer that keeps <see cref="Layer.Predict"/>'s default runs its Forward under
     /// a lock instead: one call at a time, and it replaces that layer's training cache, so do not
     /// predict between a training Forward and its Backward (or on another thread while training).
+    /// During <see cref="Trainer.Fit"/> on the same model, a Predict on another thread runs (with the built-in layers)
+    /// but reads the weights while the optimizer updates them, so its outputs may mix two steps; predict with a
+    /// copy taken between epochs instead (see <see cref="ModelFile"/>).
     /// </remarks>
     /// <param name="input">The input, [batchSize x inputSize].</param>
     /// <returns>A new tensor, [batchSize x outputSize].</returns>
@@ -152,7 +155,8 @@ public sealed class Sequential
     /// Runs the model on <paramref name="batchSize"/> samples into a buffer the caller provides.
     /// With the built-in layers it caches nothing, so one trained model can serve many threads at once,
     /// and it allocates nothing after a thread's first call; a layer that keeps the default
-    /// <see cref="Layer.Predict"/> is the exception (see <see cref="Predict(Tensor)"/>).
+    /// <see cref="Layer.Predict"/> is the exception (see <see cref="Predict(Tensor)"/>). During
+    /// <see cref="Trainer.Fit"/> on the same model it runs but sees weights mid-update (see <see cref="Predict(Tensor)"/>).
     /// </summary>
     /// <param name="inputs">The inputs, [batchSize x inputSize] row-major.</param>
     /// <param name="outputs">Receives the outputs, [batchSize x outputSize] row-major.</param>

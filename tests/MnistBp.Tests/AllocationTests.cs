@@ -62,6 +62,24 @@ public class AllocationTests
     }
 
     [Test]
+    public void Fit_allocates_nothing_per_batch_with_the_loss_check()
+    {
+        // Fit's own per-epoch allocations (the order array, the result) do not grow with the number of batches;
+        // the non-finite check and where-the-batch-comes-from add nothing per step. 100 vs 300 batches of 10.
+        Trainer trainer = NewTrainer();
+        Dataset small = Dataset.FromIdx(new IdxArray([1000, 28, 28], new byte[1000 * 784], "images"), new IdxArray([1000], new byte[1000], "labels"), classCount: 10);
+        Dataset large = Dataset.FromIdx(new IdxArray([3000, 28, 28], new byte[3000 * 784], "images"), new IdxArray([3000], new byte[3000], "labels"), classCount: 10);
+        var options = new TrainingOptions { Epochs = 1, BatchSize = 10, ShuffleSeed = 3 };
+        trainer.Fit(small, options);
+        trainer.Fit(large, options);
+
+        long smallBytes = SmallestOfThreeWindows(() => trainer.Fit(small, options), 1);
+        long largeBytes = SmallestOfThreeWindows(() => trainer.Fit(large, options), 1);
+
+        Assert.That(largeBytes - smallBytes, Is.LessThanOrEqualTo((2000 * sizeof(int)) + 256), $"{smallBytes} bytes for 100 batches, {largeBytes} for 300: only the order array may grow");
+    }
+
+    [Test]
     public void Predict_into_a_given_buffer_allocates_nothing_after_the_first([Values(1, 1000)] int batchSize)
     {
         Sequential model = NewTrainer().Model;

@@ -52,6 +52,13 @@ public abstract class Optimizer
         }
     }
 
+    /// <summary>
+    /// The step size this optimizer applies now, for messages and diagnoses (<see cref="TrainingDivergedException"/>,
+    /// <see cref="TrainingDiagnosis"/>); null when it has no single learn rate. <see cref="Sgd"/> reports its
+    /// <see cref="Sgd.LearnRate"/>; an optimizer of your own overrides this to name its own.
+    /// </summary>
+    public virtual float? ReportedLearnRate => null;
+
     /// <summary>The optimizer's name and settings, such as <c>Sgd learnRate=3</c>; the type's name unless overridden.</summary>
     public override string ToString() => GetType().Name;
 }

@@ -28,6 +28,9 @@ public sealed class Sgd : Optimizer
         }
     }
 
+    /// <summary>The current <see cref="LearnRate"/>.</summary>
+    public override float? ReportedLearnRate => LearnRate;
+
     private static void RequireLearnRate(float learnRate, string name)
     {
         if (!(learnRate > 0f) || !float.IsFinite(learnRate))

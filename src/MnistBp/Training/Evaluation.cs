@@ -1,7 +1,10 @@
 // Evaluation: how well a classifier does on labelled data (data with float targets is measured by a
 // loss instead: Trainer.Fit's EvaluationLoss). The predicted class of a sample is the output with the
 // largest value (argmax, ties to the lowest class); from that come the accuracy, the accuracy per
-// class and the confusion matrix. It runs the model in batches and does not train.
+// class and the confusion matrix. A sample whose output row holds a NaN or Inf has no predicted class:
+// it is counted apart (NonFiniteCount), as wrong, and never in the confusion matrix, so NaN weights
+// read as "0% and 10,000 non-finite outputs", not as a plausible accuracy. It runs the model in
+// batches and does not train.
 using System.Globalization;
 using System.Text;
 
@@ -11,10 +14,12 @@ namespace MnistBp;
 public sealed class Evaluation
 {
     private readonly int[,] _confusion;
+    private readonly int[] _nonFinite; // per actual class: samples whose output row held NaN or Inf
 
-    private Evaluation(int[,] confusion)
+    private Evaluation(int[,] confusion, int[] nonFinite)
     {
         _confusion = confusion;
+        _nonFinite = nonFinite;
         ClassCount = confusion.GetLength(0);
         for (int actual = 0; actual < ClassCount; actual++)
         {
@@ -24,36 +29,79 @@ public sealed class Evaluation
             }
 
             Correct += confusion[actual, actual];
+            NonFiniteCount += nonFinite[actual];
         }
+
+        Count += NonFiniteCount;
     }
 
     /// <summary>The number of classes.</summary>
     public int ClassCount { get; }
 
-    /// <summary>The number of samples evaluated.</summary>
+    /// <summary>The number of samples evaluated, including the <see cref="NonFiniteCount"/> ones that got no prediction.</summary>
     public int Count { get; }
 
     /// <summary>The number of samples whose predicted class was their label.</summary>
     public int Correct { get; }
 
-    /// <summary><see cref="Correct"/> / <see cref="Count"/>, from 0 to 1 (0 when there were no samples).</summary>
+    /// <summary>
+    /// The number of samples whose output row held a NaN or an infinity. They have no predicted class: they are not
+    /// in the confusion matrix, and they count as wrong in <see cref="Accuracy"/> (they stay in its denominator), so a
+    /// model with NaN weights scores 0%, not the share of one class. Non-zero means the weights or the inputs are not
+    /// finite; <see cref="Trainer.Fit"/> reports it as a <see cref="TrainingDiagnosis"/>.
+    /// </summary>
+    public int NonFiniteCount { get; }
+
+    /// <summary>
+    /// <see cref="Correct"/> / <see cref="Count"/>, from 0 to 1 (0 when there were no samples). Samples with non-finite
+    /// outputs are in <see cref="Count"/> and count as wrong.
+    /// </summary>
     public double Accuracy => Count == 0 ? 0 : (double)Correct / Count;
 
     /// <summary>How many samples of class <paramref name="actual"/> were predicted as class <paramref name="predicted"/>.</summary>
     /// <param name="actual">The label, 0 to ClassCount - 1.</param>
     /// <param name="predicted">The predicted class, 0 to ClassCount - 1.</param>
-    public int this[int actual, int predicted] => _confusion[actual, predicted];
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="actual"/> or <paramref name="predicted"/> is not from 0 to ClassCount - 1.</exception>
+    public int this[int actual, int predicted]
+    {
+        get
+        {
+            RequireClass(actual, nameof(actual));
+            RequireClass(predicted, nameof(predicted));
+            return _confusion[actual, predicted];
+        }
+    }
 
-    /// <summary>A copy of the confusion matrix, indexed [actual, predicted].</summary>
+    /// <summary>How many samples of class <paramref name="actual"/> got an output row with a NaN or an infinity (no predicted class).</summary>
+    /// <param name="actual">The label, 0 to ClassCount - 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="actual"/> is not from 0 to ClassCount - 1.</exception>
+    public int NonFiniteCountOf(int actual)
+    {
+        RequireClass(actual, nameof(actual));
+        return _nonFinite[actual];
+    }
+
+    private void RequireClass(int value, string name)
+    {
+        if ((uint)value >= (uint)ClassCount)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be a class from 0 to {ClassCount - 1}; this evaluation has {ClassCount} classes.");
+        }
+    }
+
+    /// <summary>A copy of the confusion matrix, indexed [actual, predicted]; samples with non-finite outputs are not in it (see <see cref="NonFiniteCount"/>).</summary>
     public int[,] ToConfusionMatrix() => (int[,])_confusion.Clone();
 
-    /// <summary>For each class, the fraction of its samples predicted correctly (NaN for a class with no samples).</summary>
+    /// <summary>
+    /// For each class, the fraction of its samples predicted correctly (NaN for a class with no samples); its samples
+    /// with non-finite outputs count as wrong.
+    /// </summary>
     public double[] PerClassAccuracy()
     {
         var result = new double[ClassCount];
         for (int actual = 0; actual < ClassCount; actual++)
         {
-            int total = 0;
+            int total = _nonFinite[actual];
             for (int predicted = 0; predicted < ClassCount; predicted++)
             {
                 total += _confusion[actual, predicted];
@@ -90,6 +138,7 @@ public sealed class Evaluation
 
         data.RequireFits(model, nameof(data));
         var confusion = new int[data.ClassCount, data.ClassCount];
+        var nonFinite = new int[data.ClassCount];
         ReadOnlySpan<byte> labels = data.Labels.Span;
         int largestBatch = Math.Min(batchSize, data.Count);
         var outputs = new float[largestBatch * data.ClassCount];
@@ -103,17 +152,41 @@ public sealed class Evaluation
             model.Predict(data.ImageRows(first, rows, inputs), batchOutputs, rows);
             for (int r = 0; r < rows; r++)
             {
-                confusion[labels[first + r], ArgMax(batchOutputs.Slice(r * data.ClassCount, data.ClassCount))]++;
+                ReadOnlySpan<float> row = batchOutputs.Slice(r * data.ClassCount, data.ClassCount);
+                if (AllFinite(row))
+                {
+                    confusion[labels[first + r], ArgMax(row)]++;
+                }
+                else
+                {
+                    nonFinite[labels[first + r]]++; // NaN or Inf has no largest value: no prediction, counted as wrong
+                }
             }
         }
 
-        return new Evaluation(confusion);
+        return new Evaluation(confusion, nonFinite);
     }
 
     [ThreadStatic]
     private static float[]? t_inputs;
 
-    /// <summary>The index of the largest value (the first one on ties); -1 for an empty span.</summary>
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The index of the largest value (the first one on ties); -1 for an empty span. Meant for finite values: a NaN
+    /// compares false with everything, so it is never chosen after index 0 (<see cref="Of"/> skips rows holding one).
+    /// </summary>
     /// <param name="values">The values, such as one row of a model's output.</param>
     public static int ArgMax(ReadOnlySpan<float> values)
     {
@@ -129,11 +202,18 @@ public sealed class Evaluation
         return best;
     }
 
-    /// <summary>Like <c>accuracy 96.84% (9684 of 10000), 10 classes</c>.</summary>
+    /// <summary>
+    /// Like <c>accuracy 96.84% (9684 of 10000), 10 classes</c>, followed by
+    /// <c>; 10000 outputs not finite (NaN or Inf), counted as wrong</c> when <see cref="NonFiniteCount"/> is not 0.
+    /// </summary>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"accuracy {Accuracy * 100:F2}% ({Correct} of {Count}), {ClassCount} classes");
+        string.Create(CultureInfo.InvariantCulture, $"accuracy {Accuracy * 100:F2}% ({Correct} of {Count}), {ClassCount} classes") +
+        (NonFiniteCount == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"; {NonFiniteCount} outputs not finite (NaN or Inf), counted as wrong"));
 
-    /// <summary>The confusion matrix as a text table: one row per actual class, one column per predicted class.</summary>
+    /// <summary>
+    /// The confusion matrix as a text table: one row per actual class, one column per predicted class, and a
+    /// "not finite" column when some outputs were NaN or Inf.
+    /// </summary>
     public string FormatConfusionMatrix()
     {
         const int Width = 6;
@@ -145,6 +225,11 @@ public sealed class Evaluation
             text.Append(predicted.ToString(CultureInfo.InvariantCulture).PadLeft(Width));
         }
 
+        if (NonFiniteCount != 0)
+        {
+            text.Append("  not finite");
+        }
+
         text.Append("  accuracy").AppendLine();
         double[] perClass = PerClassAccuracy();
         for (int actual = 0; actual < ClassCount; actual++)
@@ -153,6 +238,11 @@ public sealed class Evaluation
             for (int predicted = 0; predicted < ClassCount; predicted++)
             {
                 text.Append(_confusion[actual, predicted].ToString(CultureInfo.InvariantCulture).PadLeft(Width));
+            }
+
+            if (NonFiniteCount != 0)
+            {
+                text.Append(_nonFinite[actual].ToString(CultureInfo.InvariantCulture).PadLeft(12));
             }
 
             text.Append(string.Create(CultureInfo.InvariantCulture, $"  {perClass[actual] * 100,7:F2}%")).AppendLine();

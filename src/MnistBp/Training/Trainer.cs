@@ -42,10 +42,25 @@ public sealed class Trainer
     public Optimizer Optimizer { get; }
 
     /// <summary>One training step on one mini-batch: forward, loss, zero grad, backward, step.</summary>
+    /// <remarks>
+    /// The loss is checked before backward and the update: when it is NaN or infinite the step stops there with a
+    /// <see cref="TrainingDivergedException"/> and the weights stay as they were. A NaN in <paramref name="inputs"/>,
+    /// or a NaN or Inf in <paramref name="targets"/>, makes the loss NaN, so it is caught at this step. A NaN that
+    /// appears only in a gradient (the loss finite) is applied by this step's update and shows in the next step's
+    /// loss; an infinite input can do that, since it saturates a sigmoid (a finite loss) but makes its weight's
+    /// gradient infinite. Checking costs one float comparison per step; gradients and weights are not scanned.
+    /// </remarks>
     /// <param name="inputs">The batch's inputs, [batchSize x inputSize].</param>
     /// <param name="targets">The batch's targets, [batchSize x outputSize].</param>
-    /// <returns>The loss on this batch, before the update.</returns>
-    /// <exception cref="InvalidOperationException">A layer was added to the model after the optimizer was made, so the optimizer would not update it.</exception>
+    /// <returns>The loss on this batch, before the update; always finite.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// A layer was added to the model after the optimizer was made, so the optimizer would not update it; or the model has no layers.
+    /// </exception>
+    /// <exception cref="TrainingDivergedException">
+    /// The loss of this batch is NaN or infinite; the update was not applied. The message says what was found (a
+    /// non-finite input or target, with its sample and feature, or weights that are already non-finite) and the
+    /// optimizer's settings; <see cref="TrainingDivergedException.Epoch"/> and <see cref="TrainingDivergedException.Batch"/> are null.
+    /// </exception>
     public float Step(Tensor inputs, Tensor targets)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -57,11 +72,131 @@ public sealed class Trainer
 
         Tensor predicted = Model.Forward(inputs);                       // forward: every layer, first to last
         float loss = Loss.Forward(predicted, targets);                  // loss: how far off the batch is
+        if (!float.IsFinite(loss))                                      // one check: stop before the bad step changes anything
+        {
+            ThrowDiverged(loss, inputs, targets);
+        }
+
         Model.ZeroGrad();                                               // zero grad: forget the last batch's gradients
         Tensor dPredicted = Loss.Backward(predicted, targets);          // dLoss/dPredicted: where back-propagation starts
         Model.Backward(dPredicted, computeInputGradient: false);        // backward: every layer, last to first (no gradient for the data itself)
         Optimizer.Step();                                               // step: the only place weights change
         return loss;
+    }
+
+    /// <summary>Where the batch Fit is stepping on comes from, for the message when its loss is not finite; default outside Fit.</summary>
+    /// <param name="Epoch">The epoch, counting from 1 (0 outside Fit).</param>
+    /// <param name="Batch">The batch within the epoch, counting from 1.</param>
+    /// <param name="BatchCount">Batches per epoch.</param>
+    /// <param name="Data">The training data.</param>
+    /// <param name="Order">The epoch's sample order.</param>
+    /// <param name="First">The position in <paramref name="Order"/> of the batch's first sample.</param>
+    /// <param name="BatchSize">The options' batch size (the last batch may be smaller).</param>
+    private readonly record struct BatchOrigin(int Epoch, int Batch, int BatchCount, Dataset? Data, int[]? Order, int First, int BatchSize);
+
+    private BatchOrigin _origin; // set by Fit around each Step; read only after a bad loss
+
+    /// <summary>Only after a non-finite loss: looks at the batch and the weights to say why, and throws.</summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void ThrowDiverged(float loss, Tensor inputs, Tensor targets)
+    {
+        (int epoch, int batch, int batchCount, Dataset? data, int[]? order, int first, int batchSize) = _origin;
+        ReadOnlySpan<int> samples = order is null ? default : order.AsSpan(first, Math.Min(batchSize, order.Length - first));
+        ReadOnlySpan<int> previousSamples = order is null || first == 0 ? default : order.AsSpan(first - batchSize, batchSize);
+        string value = TrainingDivergedException.Describe(loss);
+        float? learnRate = Optimizer.ReportedLearnRate;
+        string rate = learnRate is float r ? TrainingDivergedException.Describe(r) : null!;
+        string? badWeight = FirstNonFinite(Model.Parameters);
+        string cause;
+        if (FirstNonFinite(inputs, samples) is string badInput)
+        {
+            cause = $"the batch's inputs hold {badInput}. One non-finite value in the data makes the whole batch's loss NaN; " +
+                "find and fix that value in the training data (training never gets past it).";
+        }
+        else if (FirstNonFinite(targets, samples) is string badTarget)
+        {
+            cause = $"the batch's targets hold {badTarget}. A NaN or Inf target makes the loss NaN; fix that value in the training data.";
+        }
+        else if (badWeight is not null && data is not null && !previousSamples.IsEmpty && FirstNonFinite(data, previousSamples) is string badBefore)
+        {
+            cause = $"the inputs and targets are finite, but the weights are not: {badWeight}. The previous batch ({batch - 1}) holds {badBefore}: " +
+                "an infinite input can still give a finite loss (the sigmoids saturate) but makes the gradient infinite, and that step's update " +
+                "wrote NaN or Inf into the weights; find and fix that value in the training data.";
+        }
+        else if (badWeight is not null)
+        {
+            cause = $"the inputs and targets are finite, but the weights are not: {badWeight}. The previous step's loss was finite but its " +
+                "gradient was not, and its update wrote NaN or Inf into the weights" +
+                (learnRate is null ? "." : $"; with a learn rate of {rate} the steps are probably too large, try a smaller one.");
+        }
+        else
+        {
+            cause = "the inputs, targets and weights are all finite, so the model's outputs or the loss overflowed float" +
+                (learnRate is null ? "." : $"; a learn rate of {rate} is probably too large, try a smaller one.");
+        }
+
+        string where = epoch == 0
+            ? "Training step stopped"
+            : $"Training stopped at epoch {epoch}, batch {batch} of {batchCount}";
+        string state = badWeight is null
+            ? "The model keeps the weights of the previous step: this batch's update was not applied."
+            : "This batch's update was not applied, but the model's weights were already non-finite before it: retrain from a fresh model.";
+        string message = $"{where}: the loss of the batch is {value}, not a finite number. Cause: {cause} Optimizer: {Optimizer}. {state}";
+        throw new TrainingDivergedException(
+            message,
+            epoch == 0 ? null : epoch,
+            epoch == 0 ? null : batch,
+            loss,
+            learnRate,
+            Optimizer.ToString() ?? "",
+            cause,
+            weightsFinite: badWeight is null);
+    }
+
+    /// <summary>Where the first NaN or Inf of a batch is, like <c>NaN at row 3 (training sample 1234), column 5</c>; null when all are finite.</summary>
+    private static string? FirstNonFinite(Tensor batch, ReadOnlySpan<int> samples)
+    {
+        ReadOnlySpan<float> values = batch.AsSpan();
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                int row = i / batch.Columns, column = i % batch.Columns;
+                string sample = row < samples.Length ? $"training sample {samples[row]} (row {row} of the batch)" : $"row {row} of the batch";
+                return $"{TrainingDivergedException.Describe(values[i])} in {sample}, column {column}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Where the first NaN or Inf of some samples of <paramref name="data"/> is (inputs, then targets); null when all are finite.</summary>
+    private static string? FirstNonFinite(Dataset data, ReadOnlySpan<int> samples)
+    {
+        var inputs = new Tensor(samples.Length, data.FeatureCount);
+        var targets = new Tensor(samples.Length, data.TargetCount);
+        data.FillBatch(samples, inputs, targets);
+        return FirstNonFinite(inputs, samples) is string input ? $"{input} of its inputs"
+            : FirstNonFinite(targets, samples) is string target ? $"{target} of its targets" : null;
+    }
+
+    /// <summary>The first parameter holding NaN or Inf, like <c>'hidden.weights' holds NaN at index 17</c>; null when all are finite.</summary>
+    private static string? FirstNonFinite(IReadOnlyList<Parameter> parameters)
+    {
+        for (int p = 0; p < parameters.Count; p++)
+        {
+            ReadOnlySpan<float> values = parameters[p].Value.AsSpan();
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (!float.IsFinite(values[i]))
+                {
+                    return $"'{parameters[p].Name}' holds {TrainingDivergedException.Describe(values[i])} at index {i}";
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Throws unless the optimizer updates exactly the model's parameters, in order.</summary>
@@ -90,6 +225,29 @@ public sealed class Trainer
     /// Trains for <see cref="TrainingOptions.Epochs"/> epochs and, after each, evaluates on
     /// <paramref name="evaluationData"/> when one is given.
     /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Every step checks its batch's loss (one float comparison, as <see cref="Step"/> does): a NaN in the training
+    /// inputs, a NaN or Inf in the targets, or a loss that overflows, stops training at that batch with a
+    /// <see cref="TrainingDivergedException"/> naming the epoch, the batch, the sample, the value and the optimizer's
+    /// settings; that batch's update is not applied. A NaN that appears only in a gradient (as an infinite input's
+    /// can) shows in the next step's loss, whose message then names the bad value of the batch before (or, after an
+    /// epoch's last step, in <see cref="Evaluation.NonFiniteCount"/> and the diagnosis).
+    /// </para>
+    /// <para>
+    /// After every epoch, <see cref="EpochResult.Diagnosis"/> names a saturated network (every evaluation sample in one
+    /// class, the loss flat), a diverging one (the mean loss growing) or non-finite outputs, with this run's numbers;
+    /// it is null when the epoch looks healthy. It is computed once per epoch from the losses and the evaluation.
+    /// </para>
+    /// <para>
+    /// Concurrency: Fit is not thread safe and changes the weights in place, step by step. A
+    /// <see cref="Sequential.Predict(ReadOnlySpan{float}, Span{float}, int)"/> on the same model from another thread
+    /// during Fit runs (the built-in layers cache nothing for it) but reads weights mid-update, possibly half of one
+    /// step and half of the next, so its outputs match no single step. To serve a model while training goes on,
+    /// predict with a copy taken between epochs (in <paramref name="epochProgress"/>, which runs on the training
+    /// thread): see <see cref="ModelFile"/>.
+    /// </para>
+    /// </remarks>
     /// <param name="trainingData">
     /// The samples to learn from, with class labels or float targets; its <see cref="Dataset.TargetCount"/>
     /// (the one-hot width for labels) must be the model's output width.
@@ -108,6 +266,13 @@ public sealed class Trainer
     /// The training or evaluation data does not fit the model (the message names the data and the
     /// sizes). Both are checked before any training, so the weights are unchanged.
     /// </exception>
+    /// <exception cref="InvalidOperationException">
+    /// The model has no layers (checked before anything runs), or a layer was added after the optimizer was made.
+    /// </exception>
+    /// <exception cref="TrainingDivergedException">
+    /// A batch's loss was NaN or infinite; the model keeps the updates of the steps before it (the message says
+    /// whether its weights are finite). The epochs finished before it were reported to <paramref name="epochProgress"/>.
+    /// </exception>
     /// <exception cref="OperationCanceledException">Cancellation was requested; the model keeps the updates made so far.</exception>
     public IReadOnlyList<EpochResult> Fit(
         Dataset trainingData,
@@ -120,6 +285,11 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(trainingData);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        if (Model.Layers.Count == 0)
+        {
+            throw new InvalidOperationException("The model has no layers, so there is nothing to train: add layers (input side first) before Fit.");
+        }
+
         if (trainingData.Count == 0)
         {
             throw new ArgumentException("The training data has no samples.", nameof(trainingData));
@@ -129,6 +299,7 @@ public sealed class Trainer
         trainingData.RequireFits(Model, nameof(trainingData));
         evaluationData?.RequireFits(Model, nameof(evaluationData));
         var random = new DeterministicRandom(options.ShuffleSeed);
+        int batchCount = (trainingData.Count + options.BatchSize - 1) / options.BatchSize;
         int[] order = new int[trainingData.Count];
         var results = new List<EpochResult>(options.Epochs);
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
@@ -151,14 +322,25 @@ public sealed class Trainer
                 ReadOnlySpan<int> batch = order.AsSpan(first, Math.Min(options.BatchSize, order.Length - first));
                 (Tensor inputs, Tensor targets) = BatchBuffers(batch.Length, trainingData);
                 trainingData.FillBatch(batch, inputs, targets);
-                lossSum += (double)Step(inputs, targets) * batch.Length;
+                _origin = new BatchOrigin(epoch, (first / options.BatchSize) + 1, batchCount, trainingData, order, first, options.BatchSize);
+                try
+                {
+                    lossSum += (double)Step(inputs, targets) * batch.Length;
+                }
+                finally
+                {
+                    _origin = default; // a Step called directly later knows no epoch
+                }
+
                 batchProgress?.Report(new BatchProgress(epoch, first + batch.Length, order.Length));
             }
 
             TimeSpan duration = Stopwatch.GetElapsedTime(start);
             Evaluation? evaluation = evaluationData is { HasLabels: true } ? Evaluation.Of(Model, evaluationData, cancellationToken: cancellationToken) : null;
             double? evaluationLoss = evaluationData is { HasLabels: false } ? MeanLoss(evaluationData, cancellationToken) : null;
-            var result = new EpochResult(epoch, options.Epochs, lossSum / order.Length, duration, evaluation, evaluationLoss);
+            double meanLoss = lossSum / order.Length;
+            TrainingDiagnosis? diagnosis = TrainingDiagnosis.Of(results, meanLoss, evaluation, evaluationData is { Count: > 0 } ? evaluationLoss : null, Model, Optimizer); // once per epoch, from what is at hand
+            var result = new EpochResult(epoch, options.Epochs, meanLoss, duration, evaluation, evaluationLoss, diagnosis);
             results.Add(result);
             epochProgress?.Report(result);
         }

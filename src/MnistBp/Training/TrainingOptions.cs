@@ -47,7 +47,11 @@ public sealed record TrainingOptions
 /// The trainer's loss on evaluation data with float targets (regression), averaged over its samples as
 /// <paramref name="MeanTrainingLoss"/> is, after the epoch's training (NaN when it has no samples); null when none was given or it has class labels.
 /// </param>
-public sealed record EpochResult(int Epoch, int EpochCount, double MeanTrainingLoss, TimeSpan Duration, Evaluation? Evaluation, double? EvaluationLoss = null);
+/// <param name="Diagnosis">
+/// A problem noticed at the end of this epoch (saturation, divergence, non-finite outputs), in words with this run's
+/// numbers; null when the epoch looks healthy. Computed once per epoch from the mean losses and the evaluation.
+/// </param>
+public sealed record EpochResult(int Epoch, int EpochCount, double MeanTrainingLoss, TimeSpan Duration, Evaluation? Evaluation, double? EvaluationLoss = null, TrainingDiagnosis? Diagnosis = null);
 
 /// <summary>Progress inside an epoch, reported after every mini-batch.</summary>
 /// <param name="Epoch">The current epoch, counting from 1.</param>

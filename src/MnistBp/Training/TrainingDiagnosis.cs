@@ -1,0 +1,176 @@
+// TrainingDiagnosis: the classic ways a sigmoid network fails without an error, named in words a
+// learner understands, with this run's numbers. Trainer.Fit computes it once per epoch from what it
+// already has (the epoch's mean training loss, the previous epochs' results, the evaluation's
+// confusion matrix); nothing runs per step. Only when a problem is found does it look at the
+// weights, to quote the largest one. It is a hint, not a proof: the thresholds are stated below.
+using System.Globalization;
+
+namespace MnistBp;
+
+/// <summary>The kinds of problem a <see cref="TrainingDiagnosis"/> reports.</summary>
+public enum TrainingProblem
+{
+    /// <summary>
+    /// Every evaluation sample is predicted as the same class (with labels of more than one class). When the mean
+    /// training loss is also flat (changed by under 1% since the previous epoch) the message says so; otherwise (and
+    /// after the first epoch) it calls it possible. Sigmoids stuck at 0 or 1 have a slope near 0, so the gradients
+    /// vanish and training stops moving.
+    /// </summary>
+    Saturation,
+
+    /// <summary>The mean training loss grew by more than 5% over the previous epoch: the steps overshoot.</summary>
+    Divergence,
+
+    /// <summary>Some evaluation outputs (or the evaluation loss) are NaN or infinite: the weights or the evaluation data are not finite.</summary>
+    NonFiniteOutputs,
+}
+
+/// <summary>
+/// A problem <see cref="Trainer.Fit"/> noticed at the end of an epoch, in words, with this run's numbers
+/// (<see cref="EpochResult.Diagnosis"/>; null when the epoch looks healthy).
+/// </summary>
+/// <param name="Problem">What kind of problem it is.</param>
+/// <param name="Message">What was seen, the likely causes and what to try, in a few sentences.</param>
+public sealed record TrainingDiagnosis(TrainingProblem Problem, string Message)
+{
+    /// <summary>A change of the mean training loss under this fraction of its previous value counts as flat.</summary>
+    internal const double FlatFraction = 0.01;
+
+    /// <summary>A rise of the mean training loss over this fraction of its previous value counts as divergence.</summary>
+    internal const double GrowthFraction = 0.05;
+
+    /// <summary>The <see cref="Message"/>.</summary>
+    public override string ToString() => Message;
+
+    /// <summary>Looks at one finished epoch; null when nothing is wrong.</summary>
+    /// <param name="previous">The results of the epochs before this one, in order.</param>
+    /// <param name="meanLoss">This epoch's mean training loss.</param>
+    /// <param name="evaluation">This epoch's evaluation on labelled data, or null.</param>
+    /// <param name="evaluationLoss">This epoch's loss on data with float targets, or null (also for such data without samples).</param>
+    /// <param name="model">The model, read only when a problem is found (to quote its largest weight).</param>
+    /// <param name="optimizer">The optimizer, for its learn rate and settings.</param>
+    internal static TrainingDiagnosis? Of(IReadOnlyList<EpochResult> previous, double meanLoss, Evaluation? evaluation, double? evaluationLoss, Sequential model, Optimizer optimizer)
+    {
+        int epoch = previous.Count + 1;
+        double? before = previous.Count == 0 ? null : previous[^1].MeanTrainingLoss;
+        if (evaluation is { NonFiniteCount: > 0 })
+        {
+            return NonFinite($"{evaluation.NonFiniteCount} of the {evaluation.Count} evaluation samples got an output holding NaN or Inf, so they have no predicted class (counted as wrong)", model, optimizer);
+        }
+
+        if (evaluationLoss is double loss && !double.IsFinite(loss))
+        {
+            return NonFinite($"the evaluation loss is {Text(loss)}", model, optimizer);
+        }
+
+        if (evaluation is not null && SingleClass(evaluation) is (int predicted, int classesPresent) && classesPresent > 1)
+        {
+            bool flat = before is double b && Math.Abs(meanLoss - b) <= FlatFraction * Math.Abs(b);
+            return Saturation(epoch, before, flat, meanLoss, evaluation.Count - evaluation.NonFiniteCount, predicted, model, optimizer);
+        }
+
+        if (before is double last && meanLoss > last * (1 + GrowthFraction))
+        {
+            string rate = optimizer.ReportedLearnRate is float r
+                ? $"a learn rate of {Text(r)} is probably too high for this network; try {Text(r / 3)}"
+                : $"the optimizer's steps ({optimizer}) are probably too large; make them smaller";
+            return new TrainingDiagnosis(TrainingProblem.Divergence, string.Create(CultureInfo.InvariantCulture,
+                $"Divergence: the mean training loss grew from {last:F5} (epoch {epoch - 1}) to {meanLoss:F5} (epoch {epoch}), by {(meanLoss / last - 1) * 100:F1}%, " +
+                $"though every step of gradient descent should lower it. The steps overshoot the minimum: {rate}."));
+        }
+
+        return null;
+    }
+
+    /// <summary>The one class every finite prediction fell in, and how many classes the labels hold; null when predictions differ or there are none.</summary>
+    private static (int Predicted, int ClassesPresent)? SingleClass(Evaluation evaluation)
+    {
+        int predictedClass = -1, classesPresent = 0;
+        for (int predicted = 0; predicted < evaluation.ClassCount; predicted++)
+        {
+            int column = 0;
+            for (int actual = 0; actual < evaluation.ClassCount; actual++)
+            {
+                column += evaluation[actual, predicted];
+            }
+
+            if (column > 0)
+            {
+                if (predictedClass >= 0)
+                {
+                    return null;
+                }
+
+                predictedClass = predicted;
+            }
+        }
+
+        for (int actual = 0; actual < evaluation.ClassCount; actual++)
+        {
+            int row = evaluation.NonFiniteCountOf(actual);
+            for (int predicted = 0; predicted < evaluation.ClassCount; predicted++)
+            {
+                row += evaluation[actual, predicted];
+            }
+
+            classesPresent += row > 0 ? 1 : 0;
+        }
+
+        return predictedClass < 0 ? null : (predictedClass, classesPresent);
+    }
+
+    private static TrainingDiagnosis Saturation(int epoch, double? before, bool flat, double meanLoss, int count, int predicted, Sequential model, Optimizer optimizer)
+    {
+        (string name, float weight) = LargestWeight(model);
+        string losses = before is double b
+            ? string.Create(CultureInfo.InvariantCulture, $"{b:F5} after epoch {epoch - 1}, {meanLoss:F5} after epoch {epoch}")
+            : string.Create(CultureInfo.InvariantCulture, $"{meanLoss:F5} after epoch {epoch}");
+        string seen = flat
+            ? $"Saturation: every one of the {count} evaluation samples is predicted as class {predicted}, and the mean training loss is flat ({losses})."
+            : $"Possible saturation: after epoch {epoch} every one of the {count} evaluation samples is predicted as class {predicted} (mean training loss {losses}); " +
+              "if the loss stays flat in the next epoch, the network is stuck.";
+        string rate = optimizer.ReportedLearnRate is float r
+            ? $"a learn rate too high for sigmoids (this run: {Text(r)}; divide it by 10, and again, until the loss falls)"
+            : $"steps too large for sigmoids (this run: {optimizer})";
+        return new TrainingDiagnosis(TrainingProblem.Saturation,
+            $"{seen} That is what saturated sigmoids do: their outputs sit at 0 or 1, where their slope s * (1 - s) is almost 0, so the gradients vanish and the weights stop changing. " +
+            $"Likely causes: {rate}, or weights too large (the largest now is {Text(weight)} in '{name}'; if they started from N(0, 1), start from N(0, 1/inputSize)). " +
+            "Train a fresh model with a smaller learn rate or smaller initial weights.");
+    }
+
+    private static TrainingDiagnosis NonFinite(string seen, Sequential model, Optimizer optimizer)
+    {
+        (string name, float weight) = LargestWeight(model);
+        string cause = float.IsFinite(weight)
+            ? $"Every weight is finite (the largest is {Text(weight)} in '{name}'), so the evaluation data itself probably holds NaN or Inf: check it."
+            : $"The weights are not finite ('{name}' holds {Text(weight)}): the last update of the epoch had a finite loss but a NaN or Inf gradient " +
+              $"(training stops at the next step's loss). Likely cause: steps too large ({optimizer}); train a fresh model with a smaller learn rate.";
+        return new TrainingDiagnosis(TrainingProblem.NonFiniteOutputs, $"Non-finite outputs: {seen}. {cause}");
+    }
+
+    /// <summary>The parameter with the largest absolute value (or the first non-finite one) and that value.</summary>
+    private static (string Name, float Value) LargestWeight(Sequential model)
+    {
+        string name = "";
+        float largest = 0;
+        foreach (Parameter parameter in model.Parameters)
+        {
+            foreach (float value in parameter.Value.AsSpan())
+            {
+                if (!float.IsFinite(value))
+                {
+                    return (parameter.Name, value);
+                }
+
+                if (Math.Abs(value) > Math.Abs(largest) || name.Length == 0)
+                {
+                    (name, largest) = (parameter.Name, value);
+                }
+            }
+        }
+
+        return (name, largest);
+    }
+
+    private static string Text(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,254 @@
+// Training that notices when it goes wrong: a NaN or Inf in the data, the targets or the weights stops
+// Trainer.Step and Fit at the step where it first shows, before that step's update; evaluation never
+// counts a non-finite output as a prediction; Fit names saturation and divergence after each epoch.
+// Each case here printed nothing on the old code: Fit finished, the weights were NaN, and the
+// accuracy read 9.80% (every image in class 0).
+using MnistBp.Data;
+
+namespace MnistBp.Tests;
+
+public class TrainingDiagnosticsTests
+{
+    private static Dataset? s_train;
+    private static Dataset? s_test;
+
+    private static (Dataset Train, Dataset Test) Slice()
+    {
+        string slice = TestPaths.MnistSlice;
+        s_train ??= Dataset.FromIdx(Path.Combine(slice, "train-images-idx3-ubyte.gz"), Path.Combine(slice, "train-labels-idx1-ubyte.gz"), 10);
+        s_test ??= Dataset.FromIdx(Path.Combine(slice, "t10k-images-idx3-ubyte.gz"), Path.Combine(slice, "t10k-labels-idx1-ubyte.gz"), 10);
+        return (s_train, s_test);
+    }
+
+    private static Trainer NewTrainer(int hidden = 30, ulong seed = 1, float learnRate = 3f, int inputs = 784, int outputs = 10)
+    {
+        var random = new DeterministicRandom(seed);
+        var model = new Sequential(
+            new Dense(inputs, hidden, WeightInit.ScaledNormal, random, "hidden"),
+            new Sigmoid("hidden activation"),
+            new Dense(hidden, outputs, WeightInit.ScaledNormal, random, "output"),
+            new Sigmoid("output activation"));
+        return new Trainer(model, new QuadraticCost(), new Sgd(model.Parameters, learnRate));
+    }
+
+    private static float[][] Weights(Sequential model) => [.. model.Parameters.Select(p => p.Value.ToArray())];
+
+    /// <summary>
+    /// The 8,000 training and 2,000 test images of the slice as one set of 10,000, with <paramref name="bad"/> at one
+    /// pixel. Dataset.FromFeatures refuses a NaN, so it is written afterwards into the dataset's own tensor, as a
+    /// normalisation that divides by a zero standard deviation would.
+    /// </summary>
+    private static Dataset TenThousandImagesWith(int sample, int feature, float bad)
+    {
+        (Dataset train, Dataset test) = Slice();
+        var features = new Tensor(train.Count + test.Count, train.FeatureCount, "images");
+        train.GetImages().AsSpan().CopyTo(features.AsSpan());
+        test.GetImages().AsSpan().CopyTo(features.AsSpan()[(train.Count * train.FeatureCount)..]);
+        byte[] labels = [.. train.Labels.ToArray(), .. test.Labels.ToArray()];
+        Dataset data = Dataset.FromFeatures(features, labels, 10);
+        Tensor images = data.GetImages(); // the dataset's own tensor: writing to it changes what Fit reads
+        images.AsSpan()[(sample * images.Columns) + feature] = bad;
+        return data;
+    }
+
+    [Test]
+    public void One_NaN_pixel_in_10000_images_stops_Fit_at_its_batch_before_the_update()
+    {
+        const float bad = float.NaN;
+        Dataset data = TenThousandImagesWith(sample: 1234, feature: 400, bad);
+        Trainer trainer = NewTrainer();
+        var options = new TrainingOptions { Epochs = 1, BatchSize = 10, Shuffle = false };
+
+        TrainingDivergedException e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(data, options))!;
+
+        Assert.That((e.Epoch, e.Batch), Is.EqualTo(((int?)1, (int?)124)), "sample 1234 is in batch 124 of 1000 (counting from 1)");
+        Assert.That(float.IsNaN(e.Value), Is.True, "a NaN or Inf pixel makes the quadratic cost NaN");
+        Assert.That(e.LearnRate, Is.EqualTo(3f));
+        Assert.That(e.WeightsFinite, Is.True);
+        Assert.That(e.Message, Does.Contain("epoch 1, batch 124 of 1000"));
+        Assert.That(e.Message, Does.Contain("the loss of the batch is NaN"));
+        Assert.That(e.Message, Does.Contain($"{TrainingDivergedException.Describe(bad)} in training sample 1234 (row 4 of the batch), column 400"));
+        Assert.That(e.Message, Does.Contain("Optimizer: Sgd learnRate=3"));
+        Assert.That(e.Message, Does.Contain("this batch's update was not applied"));
+
+        // The weights are those after batch 123: the same as training on the 1,230 samples before it.
+        Trainer reference = NewTrainer();
+        reference.Fit(data.Slice(0, 1230), options);
+        Assert.That(Weights(trainer.Model), Is.EqualTo(Weights(reference.Model)), "the bad batch changed nothing");
+    }
+
+    [Test]
+    public void One_infinite_pixel_spoils_the_weights_through_its_gradient_and_the_next_batch_names_it([Values(float.PositiveInfinity, float.NegativeInfinity)] float bad)
+    {
+        Dataset data = TenThousandImagesWith(sample: 1234, feature: 400, bad);
+        Trainer trainer = NewTrainer();
+
+        TrainingDivergedException e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(data, new TrainingOptions { Epochs = 1, BatchSize = 10, Shuffle = false }))!;
+
+        // Inf * weight saturates a sigmoid at 0 or 1: batch 124's loss is finite, its gradient is not.
+        Assert.That((e.Epoch, e.Batch, e.WeightsFinite), Is.EqualTo(((int?)1, (int?)125, false)));
+        Assert.That(e.Cause, Does.Contain($"The previous batch (124) holds {TrainingDivergedException.Describe(bad)} in training sample 1234 (row 4 of the batch), column 400 of its inputs"));
+        Assert.That(e.Message, Does.Contain("retrain from a fresh model"));
+    }
+
+    [Test]
+    public void A_NaN_target_stops_Step_before_the_update_and_says_so()
+    {
+        Trainer trainer = NewTrainer(hidden: 4, inputs: 3, outputs: 2);
+        var inputs = new Tensor(2, 3);
+        inputs.Fill(0.5f);
+        var targets = new Tensor(2, 2);
+        targets.AsSpan()[3] = float.NaN;
+        float[][] before = Weights(trainer.Model);
+
+        TrainingDivergedException e = Assert.Throws<TrainingDivergedException>(() => trainer.Step(inputs, targets))!;
+
+        Assert.That((e.Epoch, e.Batch), Is.EqualTo(((int?)null, (int?)null)), "Step alone knows no epoch");
+        Assert.That(float.IsNaN(e.Value), Is.True);
+        Assert.That(e.Cause, Does.Contain("the batch's targets hold NaN in row 1 of the batch, column 1"));
+        Assert.That(e.Message, Does.StartWith("Training step stopped: the loss of the batch is NaN"));
+        Assert.That(Weights(trainer.Model), Is.EqualTo(before), "the update of the step was not applied");
+
+        targets.AsSpan()[3] = 1f;
+        Assert.That(float.IsFinite(trainer.Step(inputs, targets)), Is.True, "the trainer goes on once the data is fixed");
+    }
+
+    [Test]
+    public void A_weight_already_NaN_is_named_and_the_state_says_retrain()
+    {
+        Trainer trainer = NewTrainer(hidden: 4, inputs: 3, outputs: 2);
+        trainer.Model.Parameters[2].Value.AsSpan()[5] = float.NaN; // as a NaN gradient's update would leave it
+        var inputs = new Tensor(1, 3);
+        var targets = new Tensor(1, 2);
+
+        TrainingDivergedException e = Assert.Throws<TrainingDivergedException>(() => trainer.Step(inputs, targets))!;
+
+        Assert.That(e.WeightsFinite, Is.False);
+        Assert.That(e.Cause, Does.Contain($"'{trainer.Model.Parameters[2].Name}' holds NaN at index 5"));
+        Assert.That(e.Message, Does.Contain("learn rate of 3"));
+        Assert.That(e.Message, Does.Contain("retrain from a fresh model"));
+    }
+
+    [Test]
+    public void A_learn_rate_of_1e6_on_the_slice_is_diagnosed_as_saturation_with_its_numbers()
+    {
+        (Dataset train, Dataset test) = Slice();
+        Trainer trainer = NewTrainer(learnRate: 1e6f);
+
+        IReadOnlyList<EpochResult> results = trainer.Fit(train, new TrainingOptions { Epochs = 3, BatchSize = 100, ShuffleSeed = 1 }, test);
+
+        Evaluation evaluation = results[2].Evaluation!;
+        int predicted = Enumerable.Range(0, 10).Single(c => Enumerable.Range(0, 10).Sum(a => evaluation[a, c]) == evaluation.Count);
+        Assert.That(results[0].Diagnosis?.Problem, Is.EqualTo(TrainingProblem.Saturation));
+        Assert.That(results[0].Diagnosis!.Message, Does.StartWith("Possible saturation: after epoch 1 every one of the 2000 evaluation samples"));
+        TrainingDiagnosis diagnosis = results[2].Diagnosis!;
+        Assert.That(diagnosis.Problem, Is.EqualTo(TrainingProblem.Saturation));
+        Assert.That(diagnosis.Message, Does.StartWith($"Saturation: every one of the 2000 evaluation samples is predicted as class {predicted}, and the mean training loss is flat"));
+        Assert.That(diagnosis.Message, Does.Contain($"{results[1].MeanTrainingLoss:F5} after epoch 2, {results[2].MeanTrainingLoss:F5} after epoch 3"));
+        Assert.That(diagnosis.Message, Does.Contain("a learn rate too high for sigmoids (this run: 1E+06"));
+        Assert.That(diagnosis.ToString(), Is.EqualTo(diagnosis.Message));
+    }
+
+    [Test]
+    public void Batch_100_and_learn_rate_30_is_diagnosed_as_saturation()
+    {
+        (Dataset train, Dataset test) = Slice();
+        Trainer trainer = NewTrainer(learnRate: 30f);
+
+        IReadOnlyList<EpochResult> results = trainer.Fit(train, new TrainingOptions { Epochs = 2, BatchSize = 100, ShuffleSeed = 1 }, test);
+
+        Assert.That(results[1].Diagnosis?.Problem, Is.EqualTo(TrainingProblem.Saturation), results[1].ToString());
+        Assert.That(results[1].Diagnosis!.Message, Does.Contain("this run: 30;"));
+    }
+
+    [Test]
+    public void A_healthy_run_has_no_diagnosis()
+    {
+        (Dataset train, Dataset test) = Slice();
+        Trainer trainer = NewTrainer();
+
+        IReadOnlyList<EpochResult> results = trainer.Fit(train.Slice(0, 3000), new TrainingOptions { Epochs = 3, BatchSize = 10, ShuffleSeed = 1 }, test);
+
+        Assert.That(results.Select(r => r.Diagnosis), Is.All.Null);
+        Assert.That(results.Select(r => r.Evaluation!.NonFiniteCount), Is.All.Zero);
+    }
+
+    [Test]
+    public void A_growing_loss_is_diagnosed_as_divergence_and_a_falling_one_is_not()
+    {
+        Trainer trainer = NewTrainer(hidden: 2, inputs: 2, outputs: 2);
+        EpochResult[] previous = [new(1, 3, 0.1, TimeSpan.Zero, null)];
+
+        TrainingDiagnosis? growing = TrainingDiagnosis.Of(previous, 0.2, null, null, trainer.Model, trainer.Optimizer);
+        TrainingDiagnosis? falling = TrainingDiagnosis.Of(previous, 0.09, null, null, trainer.Model, trainer.Optimizer);
+        TrainingDiagnosis? noise = TrainingDiagnosis.Of(previous, 0.102, null, null, trainer.Model, trainer.Optimizer);
+
+        Assert.That(growing?.Problem, Is.EqualTo(TrainingProblem.Divergence));
+        Assert.That(growing!.Message, Does.Contain("grew from 0.10000 (epoch 1) to 0.20000 (epoch 2), by 100.0%"));
+        Assert.That(growing.Message, Does.Contain("a learn rate of 3 is probably too high"));
+        Assert.That((falling, noise), Is.EqualTo(((TrainingDiagnosis?)null, (TrainingDiagnosis?)null)), "under 5% is noise");
+    }
+
+    [Test]
+    public void NaN_weights_score_0_percent_with_every_output_counted_as_not_finite()
+    {
+        Dataset test = Slice().Test;
+        Trainer trainer = NewTrainer();
+        trainer.Model.Parameters[0].Value.Fill(float.NaN);
+
+        Evaluation evaluation = Evaluation.Of(trainer.Model, test);
+
+        Assert.That(evaluation.NonFiniteCount, Is.EqualTo(2000));
+        Assert.That(evaluation.Count, Is.EqualTo(2000), "non-finite samples stay in the denominator");
+        Assert.That(evaluation.Accuracy, Is.Zero, "the old code said 9.80%: every NaN row went to class 0");
+        Assert.That(evaluation.ToConfusionMatrix().Cast<int>().Sum(), Is.Zero, "no prediction, no cell");
+        Assert.That(Enumerable.Range(0, 10).Sum(evaluation.NonFiniteCountOf), Is.EqualTo(2000));
+        Assert.That(evaluation.PerClassAccuracy(), Is.All.Zero);
+        Assert.That(evaluation.ToString(), Does.EndWith("; 2000 outputs not finite (NaN or Inf), counted as wrong"));
+        Assert.That(evaluation.FormatConfusionMatrix(), Does.Contain("not finite"));
+    }
+
+    [Test]
+    public void NaN_in_the_evaluation_data_is_diagnosed_and_training_goes_on()
+    {
+        (Dataset train, Dataset test) = Slice();
+        Dataset badTest = Dataset.FromFeatures(test.GetImages(), test.Labels.Span, 10);
+        Tensor images = badTest.GetImages(); // its own tensor: FromFeatures refuses a NaN, writing one afterwards does not
+        images.AsSpan()[(7 * images.Columns) + 100] = float.NaN;
+        Trainer trainer = NewTrainer(hidden: 10);
+
+        IReadOnlyList<EpochResult> results = trainer.Fit(train.Slice(0, 500), new TrainingOptions { Epochs = 1, BatchSize = 10 }, badTest);
+
+        Assert.That(results[0].Evaluation!.NonFiniteCount, Is.EqualTo(1));
+        Assert.That(results[0].Diagnosis?.Problem, Is.EqualTo(TrainingProblem.NonFiniteOutputs));
+        Assert.That(results[0].Diagnosis!.Message, Does.Contain("1 of the 2000 evaluation samples got an output holding NaN or Inf"));
+        Assert.That(results[0].Diagnosis!.Message, Does.Contain("the evaluation data itself probably holds NaN or Inf"));
+    }
+
+    [Test]
+    public void The_confusion_indexer_names_the_argument_and_the_range()
+    {
+        Evaluation evaluation = Evaluation.Of(NewTrainer().Model, Slice().Test.Slice(0, 50));
+
+        ArgumentOutOfRangeException actual = Assert.Throws<ArgumentOutOfRangeException>(() => _ = evaluation[10, 0])!;
+        ArgumentOutOfRangeException predicted = Assert.Throws<ArgumentOutOfRangeException>(() => _ = evaluation[0, -1])!;
+        ArgumentOutOfRangeException perClass = Assert.Throws<ArgumentOutOfRangeException>(() => evaluation.NonFiniteCountOf(10))!;
+
+        Assert.That((actual.ParamName, predicted.ParamName, perClass.ParamName), Is.EqualTo(("actual", "predicted", "actual")));
+        Assert.That(actual.Message, Does.Contain("actual must be a class from 0 to 9"));
+        Assert.That(predicted.Message, Does.Contain("predicted must be a class from 0 to 9"));
+    }
+
+    [Test]
+    public void Fit_on_a_model_without_layers_says_so_before_anything_runs([Values(3, 4)] int targetCount)
+    {
+        var model = new Sequential();
+        var trainer = new Trainer(model, new QuadraticCost(), new Sgd(model.Parameters, 1f));
+        var features = new Tensor(5, 3);
+        Dataset data = Dataset.FromFeatures(features, new Tensor(5, targetCount));
+
+        InvalidOperationException e = Assert.Throws<InvalidOperationException>(() => trainer.Fit(data, new TrainingOptions()))!;
+
+        Assert.That(e.Message, Is.EqualTo("The model has no layers, so there is nothing to train: add layers (input side first) before Fit."));
+    }
+}
