@@ -34,6 +34,9 @@ public sealed record MnistOptions
     /// <summary>Where to save the trained model, or null.</summary>
     public string? Save { get; init; }
 
+    /// <summary>A folder to write the HTML training report into (index.html and its pictures), or null.</summary>
+    public string? Report { get; init; }
+
     /// <summary>Exit non-zero when the final test accuracy (percent) is below this.</summary>
     public double? MinAccuracy { get; init; }
 
@@ -71,6 +74,8 @@ public sealed record MnistOptions
                               $MNISTBP_DATA, else a per-user cache folder (missing files are
                               downloaded into the folder chosen)
           --save FILE         save the trained model to FILE
+          --report DIR        write a training report to DIR/index.html (settings, curves, confusion
+                              matrix, misclassified digits, hidden weights; pictures beside it)
           --min-accuracy P    exit with code 1 when the final test accuracy is below P percent
           --help              show this help
         """;
@@ -113,6 +118,7 @@ public sealed record MnistOptions
                 },
                 "--data" => options with { Data = value },
                 "--save" => options with { Save = value },
+                "--report" => options with { Report = value },
                 "--min-accuracy" => options with
                 {
                     MinAccuracy = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double p) && p is >= 0 and <= 100

@@ -8,6 +8,7 @@ using System.Diagnostics;
 using System.Globalization;
 using MnistBp;
 using MnistBp.Data;
+using MnistBp.Pictures;
 using MnistBp.Samples.Digits;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -68,6 +69,7 @@ try
     Console.WriteLine($"network: {inputSize}-{options.Hidden}-{outputSize} sigmoid, quadratic cost, SGD learn rate {options.LearnRate}, " +
         $"batch {options.Batch}, {options.Epochs} epoch{(options.Epochs == 1 ? "" : "s")}, init {(options.Init == WeightInit.ScaledNormal ? "N(0, 1/inputSize)" : "N(0, 1)")}, seed {options.Seed}");
 
+    var trainingAccuracies = new List<double>(); // only for --report: one extra pass over the training data per epoch, outside the timed training
     var bar = new ConsoleProgressBar();
     var stopwatch = Stopwatch.StartNew();
     IReadOnlyList<EpochResult> results = trainer.Fit(
@@ -83,6 +85,11 @@ try
             if (r.Diagnosis is not null)
             {
                 Console.WriteLine($"  warning: {r.Diagnosis.Message}");
+            }
+
+            if (options.Report is not null)
+            {
+                trainingAccuracies.Add(Evaluation.Of(model, data.Train).Accuracy);
             }
         }),
         batchProgress: bar,
@@ -101,6 +108,24 @@ try
     {
         ModelFile.Save(model, options.Save);
         Console.WriteLine($"model saved to {Path.GetFullPath(options.Save)}");
+    }
+
+    if (options.Report is not null)
+    {
+        (string, string)[] settings =
+        [
+            ("network", $"{inputSize}-{options.Hidden}-{outputSize}, sigmoid after each Dense layer"),
+            ("loss", "quadratic cost, C = Σ (a - y)² / (2 n)"),
+            ("optimizer", trainer.Optimizer.ToString()),
+            ("batch", options.Batch.ToString(CultureInfo.InvariantCulture)),
+            ("epochs", options.Epochs.ToString(CultureInfo.InvariantCulture)),
+            ("initial weights", options.Init == WeightInit.ScaledNormal ? "N(0, 1/inputSize)" : "N(0, 1)"),
+            ("seed", options.Seed.ToString(CultureInfo.InvariantCulture)),
+            ("data", $"{data.Train.Count} training and {data.Test.Count} test images from {data.Location.Path}"),
+        ];
+        string page = TrainingReport.Write(
+            new TrainingRun($"Sample 04: {inputSize}-{options.Hidden}-{outputSize} on MNIST", settings, results, model, data.Test, trainingAccuracies), options.Report);
+        Console.WriteLine($"report written to {page}");
     }
 
     if (results[^1].Diagnosis is TrainingDiagnosis diagnosis)

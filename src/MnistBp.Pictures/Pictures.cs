@@ -212,14 +212,19 @@ public static class Pictures
 
     /// <summary>
     /// The curves of a run: mean training loss (left axis, linear or log) and, where the epochs were
-    /// evaluated, accuracy in percent (right axis), per epoch; axes, ticks, labels and a legend.
+    /// evaluated, accuracy in percent (right axis), per epoch; axes, ticks, labels and a legend. More
+    /// accuracy curves (the training data's, a validation set's) come through <paramref name="moreAccuracies"/>.
     /// </summary>
     /// <param name="results">What <see cref="Trainer.Fit"/> returned, one result per epoch.</param>
     /// <param name="logLoss">True to draw the loss on a logarithmic axis (it must then be positive).</param>
     /// <param name="title">A title over the chart.</param>
+    /// <param name="evaluationName">What the evaluation data is, for the legend, such as "test".</param>
+    /// <param name="moreAccuracies">Further curves: a name and one accuracy (0 to 1) per epoch of <paramref name="results"/>.</param>
     /// <returns>The chart.</returns>
-    /// <exception cref="ArgumentException">There are no results, or a loss is not finite (or not positive with <paramref name="logLoss"/>).</exception>
-    public static SvgDocument TrainingCurves(IReadOnlyList<EpochResult> results, bool logLoss = false, string title = "Training")
+    /// <exception cref="ArgumentException">There are no results, a loss is not finite (or not positive with <paramref name="logLoss"/>), or a further curve has not one finite accuracy per epoch.</exception>
+    public static SvgDocument TrainingCurves(
+        IReadOnlyList<EpochResult> results, bool logLoss = false, string title = "Training", string evaluationName = "evaluation",
+        IReadOnlyList<(string Name, IReadOnlyList<double> Accuracies)>? moreAccuracies = null)
     {
         ArgumentNullException.ThrowIfNull(results);
         ArgumentNullException.ThrowIfNull(title);
@@ -277,10 +282,28 @@ public static class Pictures
         svg.Polyline(results.Select(r => (X(r.Epoch), YLoss(r.MeanTrainingLoss))), "#1f4e9a", 2);
 
         // right y: accuracy in percent, where there is an evaluation
+        ArgumentNullException.ThrowIfNull(evaluationName);
+        var curves = new List<(string Name, (int Epoch, double Percent)[] Points)>();
         EpochResult[] evaluated = [.. results.Where(r => r.Evaluation is not null)];
         if (evaluated.Length > 0)
         {
-            double accuracyMin = Math.Floor(evaluated.Min(r => r.Evaluation!.Accuracy * 100) / 10) * 10;
+            curves.Add((evaluationName, [.. evaluated.Select(r => (r.Epoch, r.Evaluation!.Accuracy * 100))]));
+        }
+
+        foreach ((string name, IReadOnlyList<double> accuracies) in moreAccuracies ?? [])
+        {
+            if (accuracies.Count != results.Count || accuracies.Any(a => !double.IsFinite(a)))
+            {
+                throw new ArgumentException($"The curve '{name}' needs one finite accuracy per epoch ({results.Count}); it has {accuracies.Count}.", nameof(moreAccuracies));
+            }
+
+            curves.Add((name, [.. results.Select((r, i) => (r.Epoch, accuracies[i] * 100))]));
+        }
+
+        string[] palette = ["#c0392b", "#27ae60", "#8e44ad", "#d35400"];
+        if (curves.Count > 0)
+        {
+            double accuracyMin = Math.Floor(curves.SelectMany(c => c.Points).Min(p => p.Percent) / 10) * 10;
             accuracyMin = Math.Min(accuracyMin, 90);
             double YAccuracy(double percent) => Top + (plotHeight * (1 - ((percent - accuracyMin) / (100 - accuracyMin))));
             for (int k = 0; k <= 4; k++)
@@ -290,19 +313,24 @@ public static class Pictures
                    .Text(Left + plotWidth + 7, y + 4, percent.ToString("0.#", CultureInfo.InvariantCulture) + "%", 11, "start", "#c0392b");
             }
 
-            svg.Text(Width - 14, Top - 12, "accuracy on the evaluation data", 12, "end", "#c0392b");
-            svg.Polyline(evaluated.Select(r => (X(r.Epoch), YAccuracy(r.Evaluation!.Accuracy * 100))), "#c0392b", 2);
-            foreach (EpochResult r in evaluated)
+            svg.Text(Width - 14, Top - 12, "accuracy", 12, "end", "#c0392b");
+            for (int c = 0; c < curves.Count; c++)
             {
-                svg.Circle(X(r.Epoch), YAccuracy(r.Evaluation!.Accuracy * 100), 2.5, "#c0392b");
+                string colour = palette[c % palette.Length];
+                svg.Polyline(curves[c].Points.Select(p => (X(p.Epoch), YAccuracy(p.Percent))), colour, 2);
+                foreach ((int epoch, double percent) in curves[c].Points)
+                {
+                    svg.Circle(X(epoch), YAccuracy(percent), 2.5, colour);
+                }
             }
         }
 
         // legend
         svg.Line(Left + 10, Top + 14, Left + 30, Top + 14, "#1f4e9a", 2).Text(Left + 36, Top + 18, "loss", 11);
-        if (evaluated.Length > 0)
+        for (int c = 0; c < curves.Count; c++)
         {
-            svg.Line(Left + 80, Top + 14, Left + 100, Top + 14, "#c0392b", 2).Text(Left + 106, Top + 18, "accuracy", 11);
+            double x = Left + 90 + (c * 130);
+            svg.Line(x, Top + 14, x + 20, Top + 14, palette[c % palette.Length], 2).Text(x + 26, Top + 18, $"{curves[c].Name} accuracy", 11);
         }
 
         return svg;

@@ -14,7 +14,8 @@ namespace MnistBp.Pictures;
 /// <param name="Results">What <see cref="Trainer.Fit"/> returned; the last epoch's evaluation is the one shown.</param>
 /// <param name="Model">The trained model: its first layer's weights are drawn when they are a [pixels x neurons] matrix (a Dense layer over images).</param>
 /// <param name="TestData">The labelled images the last evaluation was made on, for the misclassified sheet.</param>
-public sealed record TrainingRun(string Title, IReadOnlyList<(string Name, string Value)> Settings, IReadOnlyList<EpochResult> Results, Sequential Model, Dataset TestData);
+/// <param name="TrainingAccuracies">The accuracy on the training data after each epoch (0 to 1), drawn beside the test accuracy; null for none.</param>
+public sealed record TrainingRun(string Title, IReadOnlyList<(string Name, string Value)> Settings, IReadOnlyList<EpochResult> Results, Sequential Model, Dataset TestData, IReadOnlyList<double>? TrainingAccuracies = null);
 
 /// <summary>Writes a self-contained HTML report of a training run.</summary>
 public static class TrainingReport
@@ -42,8 +43,10 @@ public static class TrainingReport
         }
 
         Directory.CreateDirectory(directory);
-        Pictures.TrainingCurves(run.Results, title: "Loss and accuracy per epoch").Save(Path.Combine(directory, "curves.svg"));
-        Pictures.TrainingCurves(run.Results, logLoss: run.Results.All(r => r.MeanTrainingLoss > 0), title: "The same, loss on a log scale").Save(Path.Combine(directory, "curves-log.svg"));
+        IReadOnlyList<(string, IReadOnlyList<double>)>? training = run.TrainingAccuracies is null ? null : [("training", run.TrainingAccuracies)];
+        Pictures.TrainingCurves(run.Results, title: "Loss and accuracy per epoch", evaluationName: "test", moreAccuracies: training).Save(Path.Combine(directory, "curves.svg"));
+        Pictures.TrainingCurves(run.Results, logLoss: run.Results.All(r => r.MeanTrainingLoss > 0), title: "The same, loss on a log scale", evaluationName: "test", moreAccuracies: training)
+            .Save(Path.Combine(directory, "curves-log.svg"));
         Pictures.ConfusionMatrix(final).Save(Path.Combine(directory, "confusion.svg"));
         Pictures.MisclassifiedSheet(run.Model, run.TestData).Save(Path.Combine(directory, "misclassified.svg"));
         // The first layer's first parameter, when it is a [pixels x neurons] matrix (a Dense layer's W).
@@ -81,14 +84,21 @@ public static class TrainingReport
 
         html.Append("<tr><th>model</th><td>").Append(E(run.Model.ToString())).Append("</td></tr>\n</table>\n");
 
-        html.Append("<h2>Epochs</h2>\n<table>\n<tr><th>epoch</th><th>mean training loss</th><th>accuracy</th><th>seconds</th></tr>\n");
-        foreach (EpochResult r in run.Results)
+        html.Append("<h2>Epochs</h2>\n<table>\n<tr><th>epoch</th><th>mean training loss</th>")
+            .Append(run.TrainingAccuracies is null ? "" : "<th>training accuracy</th>").Append("<th>test accuracy</th><th>seconds of training</th></tr>\n");
+        for (int i = 0; i < run.Results.Count; i++)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{r.Epoch}</td><td>{r.MeanTrainingLoss:0.00000}</td><td>{(r.Evaluation is null ? "" : (r.Evaluation.Accuracy * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%")}</td><td>{r.Duration.TotalSeconds:0.00}</td></tr>\n");
+            EpochResult r = run.Results[i];
+            string trainingCell = run.TrainingAccuracies is { } t && i < t.Count ? $"<td>{(t[i] * 100).ToString("0.00", CultureInfo.InvariantCulture)}%</td>" : run.TrainingAccuracies is null ? "" : "<td></td>";
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{r.Epoch}</td><td>{r.MeanTrainingLoss:0.00000}</td>{trainingCell}<td>{(r.Evaluation is null ? "" : (r.Evaluation.Accuracy * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%")}</td><td>{r.Duration.TotalSeconds:0.00}</td></tr>\n");
+            if (r.Diagnosis is not null)
+            {
+                html.Append("<tr><td colspan=\"5\"><strong>warning:</strong> ").Append(E(r.Diagnosis.Message)).Append("</td></tr>\n");
+            }
         }
 
         html.Append("</table>\n");
-        Figure(html, "curves.svg", "Training curves", "The mean training loss of each epoch (blue, left axis) and the accuracy on the test data after it (red, right axis).");
+        Figure(html, "curves.svg", "Training curves", "The mean training loss of each epoch (blue, left axis) and the accuracy after it (right axis): on the test data, and on the training data when measured.");
         Figure(html, "curves-log.svg", "Training curves, log loss", "The same loss on a logarithmic axis, where late progress is visible.");
         Figure(html, "confusion.svg", "Confusion matrix", "Row: the true class; column: the predicted one. The diagonal is right; off it, the mistakes, darker where more of the row went.");
         Figure(html, "misclassified.svg", "Misclassified test digits", "The first test images the network got wrong: the true label, the predicted one, and its three largest outputs as shares of all outputs.");

@@ -221,9 +221,10 @@ public class PictureTests
 
         foreach (bool log in new[] { false, true })
         {
-            XDocument curves = XDocument.Parse(Pictures.Pictures.TrainingCurves(results, logLoss: log).ToString());
+            XDocument curves = XDocument.Parse(Pictures.Pictures.TrainingCurves(results, logLoss: log, evaluationName: "test", moreAccuracies: [("training", [0.5, 0.6, 0.7, 0.8])]).ToString());
             XElement[] lines = [.. curves.Root!.Elements(ns + "polyline")];
-            Assert.That(lines, Has.Length.EqualTo(2), "loss and accuracy");
+            Assert.That(lines, Has.Length.EqualTo(3), "loss, test accuracy and training accuracy");
+            Assert.That(curves.Root.Elements(ns + "text").Select(t => t.Value), Does.Contain("test accuracy").And.Contain("training accuracy"));
             Assert.That(lines[0].Attribute("points")!.Value.Split(' '), Has.Length.EqualTo(4), "one point per epoch");
             Assert.That(curves.Root.Elements(ns + "text").Select(t => t.Value), Does.Contain("epoch").And.Contain("accuracy"));
         }
@@ -240,6 +241,12 @@ public class PictureTests
         }
 
         Assert.That(() => Pictures.Pictures.TrainingCurves([]), Throws.ArgumentException);
+        Assert.That(() => Pictures.Pictures.TrainingCurves(results, moreAccuracies: [("short", [0.5])]), Throws.ArgumentException.With.Message.Contains("one finite accuracy per epoch (4)"));
+        Dataset digits = Dataset.FromIdx(
+            Path.Combine(TestPaths.MnistSlice, "t10k-images-idx3-ubyte.gz"), Path.Combine(TestPaths.MnistSlice, "t10k-labels-idx1-ubyte.gz"), 10).Slice(0, 50);
+        XDocument misclassified = XDocument.Parse(Pictures.Pictures.MisclassifiedSheet(UntrainedDigitModel(), digits, count: 5).ToString());
+        Assert.That(misclassified.Root!.Elements(ns + "image").Count(), Is.EqualTo(5), "an untrained model gets at least 5 of 50 wrong");
+        Assert.That(misclassified.Root.Elements(ns + "text").Select(t => t.Value), Has.Some.StartsWith("true "));
         Assert.That(() => Pictures.Pictures.ConfusionMatrix(evaluation, ["a", "b"]), Throws.ArgumentException.With.Message.Contains("2 class names for 3 classes"));
     }
 
@@ -264,4 +271,7 @@ public class PictureTests
         Assert.That(texts, Does.Contain("weight").And.Contain("o1"));
         Assert.That(() => Pictures.Pictures.NetworkFigure(model, ["just one"]), Throws.ArgumentException.With.Message.Contains("1 input names for 2 inputs"));
     }
+
+    private static Sequential UntrainedDigitModel() =>
+        new(new Dense(784, 10, WeightInit.ScaledNormal, new DeterministicRandom(2), "d"), new Sigmoid("s"));
 }
