@@ -24,7 +24,7 @@ public static class TrainingReport
     public const string PageFileName = "index.html";
 
     /// <summary>
-    /// Writes <c>index.html</c> and its pictures (<c>curves.svg</c>, <c>curves-log.svg</c>,
+    /// Writes <c>index.html</c> and its pictures (<c>curves.svg</c>, <c>curves-log.svg</c> when every loss is positive,
     /// <c>confusion.svg</c>, <c>misclassified.svg</c>, and <c>weights.png</c> when the first layer is a
     /// Dense layer over 2-D images) into <paramref name="directory"/>, creating it when missing and
     /// replacing those files.
@@ -45,8 +45,12 @@ public static class TrainingReport
         Directory.CreateDirectory(directory);
         IReadOnlyList<(string, IReadOnlyList<double>)>? training = run.TrainingAccuracies is null ? null : [("training", run.TrainingAccuracies)];
         Pictures.TrainingCurves(run.Results, title: "Loss and accuracy per epoch", evaluationName: "test", moreAccuracies: training).Save(Path.Combine(directory, "curves.svg"));
-        Pictures.TrainingCurves(run.Results, logLoss: run.Results.All(r => r.MeanTrainingLoss > 0), title: "The same, loss on a log scale", evaluationName: "test", moreAccuracies: training)
-            .Save(Path.Combine(directory, "curves-log.svg"));
+        bool logCurves = run.Results.All(r => r.MeanTrainingLoss > 0); // a log axis needs positive losses
+        if (logCurves)
+        {
+            Pictures.TrainingCurves(run.Results, logLoss: true, title: "The same, loss on a log scale", evaluationName: "test", moreAccuracies: training)
+                .Save(Path.Combine(directory, "curves-log.svg"));
+        }
         Pictures.ConfusionMatrix(final).Save(Path.Combine(directory, "confusion.svg"));
         Pictures.MisclassifiedSheet(run.Model, run.TestData).Save(Path.Combine(directory, "misclassified.svg"));
         // The first layer's first parameter, when it is a [pixels x neurons] matrix (a Dense layer's W).
@@ -58,11 +62,11 @@ public static class TrainingReport
         }
 
         string page = Path.Combine(directory, PageFileName);
-        File.WriteAllText(page, Html(run, final, weights), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        File.WriteAllText(page, Html(run, final, weights, logCurves), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         return Path.GetFullPath(page);
     }
 
-    private static string Html(TrainingRun run, Evaluation final, bool weights)
+    private static string Html(TrainingRun run, Evaluation final, bool weights, bool logCurves)
     {
         static string E(string text) => WebUtility.HtmlEncode(text);
         var html = new StringBuilder();
@@ -99,7 +103,11 @@ public static class TrainingReport
 
         html.Append("</table>\n");
         Figure(html, "curves.svg", "Training curves", "The mean training loss of each epoch (blue, left axis) and the accuracy after it (right axis): on the test data, and on the training data when measured.");
-        Figure(html, "curves-log.svg", "Training curves, log loss", "The same loss on a logarithmic axis, where late progress is visible.");
+        if (logCurves)
+        {
+            Figure(html, "curves-log.svg", "Training curves, log loss", "The same loss on a logarithmic axis, where late progress is visible.");
+        }
+
         Figure(html, "confusion.svg", "Confusion matrix", "Row: the true class; column: the predicted one. The diagonal is right; off it, the mistakes, darker where more of the row went.");
         Figure(html, "misclassified.svg", "Misclassified test digits", "The first test images the network got wrong: the true label, the predicted one, and its three largest outputs as shares of all outputs.");
         if (weights)

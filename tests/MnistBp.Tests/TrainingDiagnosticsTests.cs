@@ -251,4 +251,21 @@ public class TrainingDiagnosticsTests
 
         Assert.That(e.Message, Is.EqualTo("The model has no layers, so there is nothing to train: add layers (input side first) before Fit."));
     }
+
+    [Test]
+    public void An_Inf_input_in_the_last_batch_of_the_last_epoch_is_caught_after_the_epoch()
+    {
+        // Its loss is finite (the sigmoid saturates) but its gradient is not, so the update writes NaN and
+        // no later loss shows it: the once-per-epoch look at the weights does.
+        Dataset train = Slice().Train.Slice(0, 100);
+        train.GetImages()[99, 300] = float.PositiveInfinity;
+        var random = new DeterministicRandom(1);
+        var model = new Sequential(new Dense(784, 30, WeightInit.ScaledNormal, random, "hidden"), new Sigmoid("s1"), new Dense(30, 10, WeightInit.ScaledNormal, random, "output"), new Sigmoid("s2"));
+        var trainer = new Trainer(model, new QuadraticCost(), new Sgd(model.Parameters, 3f));
+
+        var error = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(train, new TrainingOptions { Epochs = 1, BatchSize = 10, Shuffle = false }));
+        Assert.That(error!.Message, Does.StartWith("Training stopped after epoch 1: the weights are not finite after the epoch's last update: 'W hidden' holds NaN"));
+        Assert.That(error.WeightsFinite, Is.False);
+        Assert.That(error.Epoch, Is.EqualTo(1));
+    }
 }

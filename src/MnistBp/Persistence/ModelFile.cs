@@ -54,9 +54,9 @@ public static partial class ModelFile
     /// make), or a name or a count is beyond the format's bounds; nothing has been written.
     /// </exception>
     /// <exception cref="IOException">
-    /// The file could not be written, or a later save to the same path started before this one finished
-    /// (it deletes the temporary files it finds); an existing file at <paramref name="path"/> is unchanged
-    /// or holds the other save's complete model, never a torn one.
+    /// The file could not be written; an existing file at <paramref name="path"/> is unchanged. Two saves to
+    /// one path at once each write a file of their own and rename it in turn: the path ends up holding one
+    /// complete model or the other, never a torn one.
     /// </exception>
     public static void Save(Sequential model, string path) => Save(model, path, allowNonFinite: false, wrapStream: null);
 
@@ -88,8 +88,7 @@ public static partial class ModelFile
         }
 
         // A temporary name of its own, so two saves never write into one file; what killed saves of this
-        // target left behind is deleted first. (A save still under way loses its temporary file too: its
-        // rename then fails with an IOException, and the target holds a complete model either way.)
+        // target left behind is deleted first (a file another save still holds open is left alone).
         string fileName = Path.GetFileName(fullPath);
         DeleteStaleTemporaryFiles(directory, fileName);
         string temporary = Path.Combine(directory, $".{fileName}.{Guid.NewGuid():N}.tmp");
@@ -128,6 +127,18 @@ public static partial class ModelFile
                 string middle = name.Length > prefix.Length + 3 ? name[prefix.Length..^".tmp".Length] : "";
                 if (name == prefix + "tmp" || (middle.Length == 32 && middle.All(char.IsAsciiHexDigitLower)))
                 {
+                    // A save still writing holds its file with FileShare.None (a lock on Unix too): opening it fails, and it is left alone.
+                    try
+                    {
+                        using (new FileStream(stale, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+                        {
+                        }
+                    }
+                    catch (IOException)
+                    {
+                        continue;
+                    }
+
                     File.Delete(stale);
                 }
             }

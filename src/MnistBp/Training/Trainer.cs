@@ -336,6 +336,18 @@ public sealed class Trainer
             }
 
             TimeSpan duration = Stopwatch.GetElapsedTime(start);
+            // Once per epoch, not per step: a last step whose loss was finite but whose gradient was not
+            // (an infinite input into a saturated sigmoid) left NaN weights that no later loss will show.
+            if (FirstNonFinite(Model.Parameters) is string badWeight)
+            {
+                float? rate = Optimizer.ReportedLearnRate;
+                string cause = $"the weights are not finite after the epoch's last update: {badWeight}. That step's loss was finite, but its gradient was not " +
+                    "(an infinite input, or steps too large for the learn rate" + (rate is float r ? $" of {TrainingDivergedException.Describe(r)}" : "") + ").";
+                throw new TrainingDivergedException(
+                    $"Training stopped after epoch {epoch}: {cause} Optimizer: {Optimizer}. The model holds those non-finite weights: retrain from a fresh model.",
+                    epoch, batchCount, float.NaN, rate, Optimizer.ToString() ?? "", cause, weightsFinite: false);
+            }
+
             Evaluation? evaluation = evaluationData is { HasLabels: true } ? Evaluation.Of(Model, evaluationData, cancellationToken: cancellationToken) : null;
             double? evaluationLoss = evaluationData is { HasLabels: false } ? MeanLoss(evaluationData, cancellationToken) : null;
             double meanLoss = lossSum / order.Length;
