@@ -268,4 +268,20 @@ public class TrainingDiagnosticsTests
         Assert.That(error.WeightsFinite, Is.False);
         Assert.That(error.Epoch, Is.EqualTo(1));
     }
+
+    [Test]
+    public void A_learn_rate_of_a_million_is_diagnosed_even_without_evaluation_data()
+    {
+        Dataset train = Slice().Train.Slice(0, 2000);
+        var random = new DeterministicRandom(1);
+        var model = new Sequential(new Dense(784, 30, WeightInit.ScaledNormal, random, "hidden"), new Sigmoid("s1"), new Dense(30, 10, WeightInit.ScaledNormal, random, "output"), new Sigmoid("s2"));
+        var trainer = new Trainer(model, new QuadraticCost(), new Sgd(model.Parameters, 1e6f));
+
+        IReadOnlyList<EpochResult> results = trainer.Fit(train, new TrainingOptions { Epochs = 3, BatchSize = 10, ShuffleSeed = 1 });
+
+        TrainingDiagnosis? diagnosis = results[^1].Diagnosis;
+        Assert.That(diagnosis, Is.Not.Null, $"losses {string.Join(", ", results.Select(r => r.MeanTrainingLoss))}");
+        Assert.That(diagnosis!.Problem, Is.EqualTo(TrainingProblem.Saturation));
+        Assert.That(diagnosis.Message, Does.StartWith("Possible saturation: the mean training loss is flat").And.Contain("learn rate of 1E+06"));
+    }
 }

@@ -39,6 +39,9 @@ public sealed record TrainingDiagnosis(TrainingProblem Problem, string Message)
     /// <summary>A rise of the mean training loss over this fraction of its previous value counts as divergence.</summary>
     internal const double GrowthFraction = 0.05;
 
+    /// <summary>A weight this large, with a flat loss and no evaluation data, is read as saturation: with inputs of order 1 no useful weight is near it.</summary>
+    internal const float LargeWeight = 1000f;
+
     /// <summary>The <see cref="Message"/>.</summary>
     public override string ToString() => Message;
 
@@ -67,6 +70,18 @@ public sealed record TrainingDiagnosis(TrainingProblem Problem, string Message)
         {
             bool flat = before is double b && Math.Abs(meanLoss - b) <= FlatFraction * Math.Abs(b);
             return Saturation(epoch, before, flat, meanLoss, evaluation.Count - evaluation.NonFiniteCount, predicted, model, optimizer);
+        }
+
+        // Without labelled evaluation data there is no confusion matrix to show one class for everything;
+        // a flat loss with weights far beyond what inputs of order 1 need tells the same story.
+        if (evaluation is null && before is double flatBefore && Math.Abs(meanLoss - flatBefore) <= FlatFraction * Math.Abs(flatBefore)
+            && LargestWeight(model) is (string heavy, float weight) && Math.Abs(weight) > LargeWeight)
+        {
+            string rate = optimizer.ReportedLearnRate is float lr ? $"this run's learn rate of {Text(lr)}" : $"the optimizer's steps ({optimizer})";
+            return new TrainingDiagnosis(TrainingProblem.Saturation, string.Create(CultureInfo.InvariantCulture,
+                $"Possible saturation: the mean training loss is flat ({flatBefore:F5} after epoch {epoch - 1}, {meanLoss:F5} after epoch {epoch}) " +
+                $"and the largest weight is {Text(weight)} in '{heavy}'. Weights that large push sigmoids to 0 or 1, where their slope is almost 0 " +
+                $"and learning stops; likely cause: {rate}, far too large. Train a fresh model with a smaller learn rate."));
         }
 
         if (before is double last && meanLoss > last * (1 + GrowthFraction))
