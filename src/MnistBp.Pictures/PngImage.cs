@@ -1,7 +1,7 @@
 // PngImage: an image in memory, 8-bit grey or 8-bit RGBA, and its PNG encoding. A PNG file is the
 // 8-byte signature, then chunks (length, type, data, CRC-32): IHDR with the size and pixel format,
 // IDAT with the pixel rows zlib-compressed (each row led by filter byte 0, "none"), IEND. zlib comes
-// from System.IO.Compression; the CRC is Crc32.cs. No palette, no interlacing, no other filters.
+// from System.IO.Compression; the CRC is src/MnistBp/Crc32.cs. No palette, no interlacing, no other filters.
 using System.Buffers.Binary;
 using System.IO.Compression;
 

@@ -22,6 +22,8 @@ internal static class Browser
                 Assert.Fail(message);
             }
 
+            // A bare machine with only the .NET SDK has no browser, and the README promises `dotnet test`
+            // passes there; the check is not dropped: .ci/run installs Chromium and sets MNISTBP_CI=1 above.
             Assert.Ignore(message);
         }
 

@@ -9,16 +9,7 @@ namespace MnistBp.Tests;
 
 public class TrainingDiagnosticsTests
 {
-    private static Dataset? s_train;
-    private static Dataset? s_test;
-
-    private static (Dataset Train, Dataset Test) Slice()
-    {
-        string slice = TestPaths.MnistSlice;
-        s_train ??= Dataset.FromIdx(Path.Combine(slice, "train-images-idx3-ubyte.gz"), Path.Combine(slice, "train-labels-idx1-ubyte.gz"), 10);
-        s_test ??= Dataset.FromIdx(Path.Combine(slice, "t10k-images-idx3-ubyte.gz"), Path.Combine(slice, "t10k-labels-idx1-ubyte.gz"), 10);
-        return (s_train, s_test);
-    }
+    private static (Dataset Train, Dataset Test) Slice() => TestPaths.SliceData;
 
     private static Trainer NewTrainer(int hidden = 30, ulong seed = 1, float learnRate = 3f, int inputs = 784, int outputs = 10)
     {

@@ -229,8 +229,8 @@ public static class IdxReader
                 // The CRC-32 of the last `size` bytes of header + data.
                 long inHeader = size - (long)data.Length;
                 crc = inHeader > 0
-                    ? Crc32(data, Crc32(header.AsSpan(header.Length - (int)inHeader), 0))
-                    : Crc32(data[(data.Length - (int)size)..], 0);
+                    ? Crc32.Compute(data, Crc32.Compute(header.AsSpan(header.Length - (int)inHeader)))
+                    : Crc32.Compute(data[(data.Length - (int)size)..]);
                 crcs[size] = crc;
                 budget -= size;
             }
@@ -309,62 +309,8 @@ public static class IdxReader
         return null;
     }
 
-    // Eight tables of 256 entries: table k gives the CRC of a byte followed by k zero bytes, so the
-    // loop below takes 8 bytes per step ("slicing by 8"); the first table alone is the classic one.
-    private static readonly uint[] s_crcTables = CreateCrcTables();
-
     // The deflate data of no bytes: one final fixed-Huffman block with only its end code, or one final empty stored block.
     private static readonly byte[][] s_emptyDeflate = [[0x03, 0x00], [0x01, 0x00, 0x00, 0xFF, 0xFF]];
-
-    private static uint[] CreateCrcTables()
-    {
-        var tables = new uint[8 * 256];
-        for (uint n = 0; n < 256; n++)
-        {
-            uint c = n;
-            for (int k = 0; k < 8; k++)
-            {
-                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            }
-
-            tables[n] = c;
-        }
-
-        for (int t = 1; t < 8; t++)
-        {
-            for (int n = 0; n < 256; n++)
-            {
-                uint previous = tables[((t - 1) * 256) + n];
-                tables[(t * 256) + n] = tables[previous & 0xFF] ^ (previous >> 8);
-            }
-        }
-
-        return tables;
-    }
-
-    /// <summary>The CRC-32 of gzip (ISO 3309, reflected polynomial 0xEDB88320).</summary>
-    /// <param name="bytes">The bytes to add.</param>
-    /// <param name="previous">The CRC-32 of the bytes before them; 0 for none.</param>
-    private static uint Crc32(ReadOnlySpan<byte> bytes, uint previous)
-    {
-        ReadOnlySpan<uint> t = s_crcTables;
-        uint crc = ~previous;
-        int i = 0;
-        for (; i <= bytes.Length - 8; i += 8)
-        {
-            uint low = crc ^ BinaryPrimitives.ReadUInt32LittleEndian(bytes.Slice(i, 4));
-            uint high = BinaryPrimitives.ReadUInt32LittleEndian(bytes.Slice(i + 4, 4));
-            crc = t[(7 * 256) + (int)(low & 0xFF)] ^ t[(6 * 256) + (int)((low >> 8) & 0xFF)] ^ t[(5 * 256) + (int)((low >> 16) & 0xFF)] ^ t[(4 * 256) + (int)(low >> 24)]
-                ^ t[(3 * 256) + (int)(high & 0xFF)] ^ t[(2 * 256) + (int)((high >> 8) & 0xFF)] ^ t[256 + (int)((high >> 16) & 0xFF)] ^ t[(int)(high >> 24)];
-        }
-
-        for (; i < bytes.Length; i++)
-        {
-            crc = t[(int)((crc ^ bytes[i]) & 0xFF)] ^ (crc >> 8);
-        }
-
-        return ~crc;
-    }
 
     private static string DescribeUnreadableType(byte type)
     {

@@ -31,6 +31,8 @@ public class PictureTests
 
         if (process is null)
         {
+            // The decoder must be independent of .NET, so it is Python; a bare machine with only the .NET SDK
+            // may have none, and `dotnet test` must pass there. Under .ci/run (MNISTBP_CI=1) it fails instead.
             Assert.Ignore("No python3 to decode PNGs independently; .ci/run installs it.");
         }
 
@@ -42,6 +44,7 @@ public class PictureTests
             process.WaitForExit();
             if (process.ExitCode == 9009 && !RequireTools)
             {
+                // Windows answers a missing python3 through its Store alias with exit code 9009: the same case as no Python.
                 Assert.Ignore("python3 is only the Windows Store alias here; install Python to decode PNGs independently.");
             }
 
