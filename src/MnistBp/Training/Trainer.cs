@@ -299,6 +299,7 @@ public sealed class Trainer
         trainingData.RequireFits(Model, nameof(trainingData));
         evaluationData?.RequireFits(Model, nameof(evaluationData));
         var random = new DeterministicRandom(options.ShuffleSeed);
+        var augmentationRandom = new DeterministicRandom(options.AugmentationSeed);
         int batchCount = (trainingData.Count + options.BatchSize - 1) / options.BatchSize;
         int[] order = new int[trainingData.Count];
         var results = new List<EpochResult>(options.Epochs);
@@ -322,6 +323,7 @@ public sealed class Trainer
                 ReadOnlySpan<int> batch = order.AsSpan(first, Math.Min(options.BatchSize, order.Length - first));
                 (Tensor inputs, Tensor targets) = BatchBuffers(batch.Length, trainingData);
                 trainingData.FillBatch(batch, inputs, targets);
+                options.Augmentation?.Apply(inputs, augmentationRandom);      // new, slightly changed copies of the inputs every epoch
                 _origin = new BatchOrigin(epoch, (first / options.BatchSize) + 1, batchCount, trainingData, order, first, options.BatchSize);
                 try
                 {

@@ -21,6 +21,15 @@ public sealed record TrainingOptions
     /// <summary>Seed of the <see cref="DeterministicRandom"/> that shuffles the samples at the start of every epoch (when <see cref="Shuffle"/> is true).</summary>
     public ulong ShuffleSeed { get; init; }
 
+    /// <summary>
+    /// Transforms every training batch's inputs before its step (random shifts, rotations, elastic distortions), or
+    /// null (the default) to train on the data as it is. Evaluation data is never augmented.
+    /// </summary>
+    public Augmentation? Augmentation { get; init; }
+
+    /// <summary>Seed of the <see cref="DeterministicRandom"/> that <see cref="Augmentation"/> draws from; one stream for the whole run.</summary>
+    public ulong AugmentationSeed { get; init; }
+
     /// <summary>Throws when a setting is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Epochs or BatchSize is below 1.</exception>
     public void Validate()
