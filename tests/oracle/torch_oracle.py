@@ -4,9 +4,13 @@
 # last step and each step's loss, for the test to compare (tests/MnistBp.Tests/Oracle/TorchOracle.cs).
 # It does not train anything of its own: no random numbers (Dropout replays the C# masks), no data.
 #
-# Run: /usr/bin/python3 torch_oracle.py scenario.json [result.json]   (one scenario; result to stdout
-#      when no second path), or  torch_oracle.py --serve  (one scenario per stdin line, one result per
-#      stdout line: torch is imported once for a whole test run).
+# Run: /usr/bin/python3 torch_oracle.py [--float64] scenario.json [result.json]   (one scenario; result
+#      to stdout when no second path; --float64 replays it in double precision, a reference for both
+#      float32 runs), or  torch_oracle.py --serve  (one scenario per stdin line, one result per stdout
+#      line: torch is imported once for a whole test run). MNISTBP_ORACLE_DUMP=DIR makes the C# tests
+#      write their scenarios there.
+# A scenario with "dtype": "float64" is replayed in double precision: the reference that tells which of
+# two float32 runs is nearer the exact answer (Adam, whose step divides by √v + ε, needs it: see TorchOracle.cs).
 # Floats travel as base64 of little-endian float32 arrays (bit-exact both ways); scalar settings as the
 # exact double value of a float32. A missing torch is reported as {"unavailable": "..."} (exit code 3).
 #
@@ -26,15 +30,18 @@ except ImportError as error:  # a machine without python3-torch: the C# side ski
 torch.set_num_threads(1)  # one reduction order per run; the oracle's own results never vary
 
 
-def decode(array):
-    """A {"shape": [...], "data": base64} array as a float32 tensor of that shape."""
+DTYPES = {"float32": torch.float32, "float64": torch.float64}  # the precision of a replay: the scenario's "dtype", float32 unless set
+
+
+def decode(array, dtype=torch.float32):
+    """A {"shape": [...], "data": base64} array of float32 as a tensor of that shape, in dtype."""
     raw = bytearray(base64.b64decode(array["data"]))
     values = torch.frombuffer(raw, dtype=torch.float32) if raw else torch.zeros(0, dtype=torch.float32)
-    return values.reshape(array["shape"]).clone()
+    return values.reshape(array["shape"]).to(dtype).clone()
 
 
 def encode(tensor):
-    """A float32 tensor as {"shape": [...], "data": base64}, bit for bit."""
+    """A tensor as {"shape": [...], "data": base64 of float32}, bit for bit (a float64 replay is rounded once, here)."""
     values = tensor.detach().to(torch.float32).contiguous().reshape(-1)
     return {"shape": list(tensor.shape), "data": base64.b64encode(values.numpy().astype("<f4").tobytes()).decode("ascii")}
 
@@ -77,6 +84,7 @@ OPTIMIZERS = {
 
 def run(scenario):
     """Replays the scenario's steps; returns {"parameters": [...], "losses": [...]}."""
+    dtype = DTYPES[scenario.get("dtype", "float32")]
     layers = []
     decayed, not_decayed, all_parameters = [], [], []
     for index, layer in enumerate(scenario["layers"]):
@@ -84,13 +92,13 @@ def run(scenario):
         if kind not in LAYERS:
             raise ValueError(f"layer {index}: no torch twin for kind '{kind}'; add a line to LAYERS in torch_oracle.py")
         forward, roles = LAYERS[kind]
-        parameters = [decode(p).requires_grad_(True) for p in layer["parameters"]]
+        parameters = [decode(p, dtype).requires_grad_(True) for p in layer["parameters"]]
         if len(parameters) != len(roles):
             raise ValueError(f"layer {index} ({kind}): {len(parameters)} parameters given, LAYERS knows {len(roles)} ({roles})")
         for parameter, role in zip(parameters, roles):
             (decayed if role == "weight" else not_decayed).append(parameter)
         all_parameters.extend(parameters)
-        masks = [decode(m) for m in layer.get("masks", [])]
+        masks = [decode(m, dtype) for m in layer.get("masks", [])]
         layers.append((forward, parameters, layer.get("settings", {}), masks))
 
     loss_name = scenario["loss"]
@@ -105,7 +113,7 @@ def run(scenario):
 
     losses = []
     for step, batch in enumerate(scenario["steps"]):
-        x, y = decode(batch["inputs"]), decode(batch["targets"])
+        x, y = decode(batch["inputs"], dtype), decode(batch["targets"], dtype)
         for forward, parameters, layer_settings, masks in layers:  # forward: every layer, first to last
             x = forward(x, parameters, layer_settings, masks[step] if masks else None)
         loss = loss_function(x, y)
@@ -116,24 +124,30 @@ def run(scenario):
     return {"parameters": [encode(p) for p in all_parameters], "losses": losses}
 
 
-def answer(line):
+def answer(line, dtype=None):
     try:
-        return run(json.loads(line))
+        scenario = json.loads(line)
+        if dtype:
+            scenario["dtype"] = dtype
+        return run(scenario)
     except Exception:  # the C# side shows this in the failing test's message
         return {"error": traceback.format_exc()}
 
 
 def main(arguments):
+    dtype = None
+    if arguments[:1] == ["--float64"]:
+        dtype, arguments = "float64", arguments[1:]
     if arguments == ["--serve"]:
         for line in sys.stdin:
             if line.strip():
                 print(json.dumps(answer(line)), flush=True)
         return 0
     if len(arguments) not in (1, 2):
-        print("usage: torch_oracle.py scenario.json [result.json] | --serve", file=sys.stderr)
+        print("usage: torch_oracle.py [--float64] scenario.json [result.json] | --serve", file=sys.stderr)
         return 2
     with open(arguments[0], encoding="utf-8") as file:
-        result = answer(file.read())
+        result = answer(file.read(), dtype)
     text = json.dumps(result)
     if len(arguments) == 2:
         with open(arguments[1], "w", encoding="utf-8") as file:

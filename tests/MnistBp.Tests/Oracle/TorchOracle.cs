@@ -66,34 +66,62 @@ public sealed record OracleCase(string Name, Func<Sequential> Model, Func<Loss> 
     /// </summary>
     public Func<Layer, float[]?>? RecordMask { get; init; }
 
+    /// <summary>
+    /// Also replays the case in float64 and accepts a parameter farther than the tolerance from torch float32 when C#
+    /// is within the tolerance of the float64 replay and nearer to it than torch float32 is. For Adam and AdamW on a
+    /// wide layer: their step lr·m̂/(√v̂ + ε) turns a gradient that cancels to within ~ε (1e-8) of zero into a step
+    /// that depends on its float32 rounding (~1e-10), so both float32 runs stray from the exact answer by ~1e-5.
+    /// </summary>
+    public bool Float64Reference { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() => Name;
 }
 
 /// <summary>How far the C# run and the torch run ended apart.</summary>
 /// <param name="Case">The case that was run.</param>
-/// <param name="Parameters">Per parameter, in model order: its name and shape, and the largest |C# - torch| (infinity for a NaN on either side).</param>
+/// <param name="Parameters">Per parameter, in model order, the largest differences (infinity for a NaN on either side).</param>
 /// <param name="LossDifference">The largest |C# loss - torch loss| / max(1, |C# loss|) over the steps.</param>
 /// <param name="Losses">The C# loss of every step.</param>
-internal sealed record OracleReport(OracleCase Case, IReadOnlyList<(string Name, string Shape, double MaxDifference)> Parameters, double LossDifference, IReadOnlyList<float> Losses)
+internal sealed record OracleReport(OracleCase Case, IReadOnlyList<OracleDifference> Parameters, double LossDifference, IReadOnlyList<float> Losses)
 {
-    /// <summary>The largest difference over all parameters.</summary>
-    public double MaxDifference => Parameters.Max(p => p.MaxDifference);
+    /// <summary>The largest |C# - torch float32| over all parameters.</summary>
+    public double MaxDifference => Parameters.Max(p => p.ToTorch);
 
     /// <summary>Every parameter's difference and the loss difference, one line each.</summary>
     public override string ToString() =>
         $"{Case.Name}: after {Case.Steps} step(s), max |C# - torch| per parameter:{Environment.NewLine}" +
-        string.Join(Environment.NewLine, Parameters.Select(p => string.Create(CultureInfo.InvariantCulture, $"  {p.Name} {p.Shape}: {p.MaxDifference:G3}"))) +
+        string.Join(Environment.NewLine, Parameters.Select(p => "  " + p)) +
         Environment.NewLine + string.Create(CultureInfo.InvariantCulture, $"  loss per step, largest relative difference: {LossDifference:G3} (first loss {Losses[0]:R})");
 
-    /// <summary>Fails unless every parameter agrees within <paramref name="tolerance"/> (max abs) and every loss within it relatively; the message lists every difference.</summary>
+    /// <summary>
+    /// Fails unless every parameter agrees with torch float32 within <paramref name="tolerance"/> (max abs), or, with
+    /// <see cref="OracleCase.Float64Reference"/>, C# is within it of the float64 replay and nearer to it than torch
+    /// float32; and every loss within it relatively. The message lists every difference.
+    /// </summary>
     /// <param name="tolerance">The largest allowed difference; the issue asks 1e-5.</param>
     public void AssertAgrees(double tolerance = 1e-5)
     {
         TestContext.Out.WriteLine(ToString());
-        Assert.That(MaxDifference, Is.LessThanOrEqualTo(tolerance), ToString());
+        OracleDifference[] off = [.. Parameters.Where(p => !(p.ToTorch <= tolerance || (p.CSharpToFloat64 <= tolerance && p.CSharpToFloat64 <= p.TorchToFloat64)))];
+        Assert.That(off, Is.Empty, $"parameters off by more than {tolerance}: {ToString()}");
         Assert.That(LossDifference, Is.LessThanOrEqualTo(tolerance), ToString());
     }
+}
+
+/// <summary>How far one parameter ended from torch's.</summary>
+/// <param name="Name">The parameter's name.</param>
+/// <param name="Shape">Its shape.</param>
+/// <param name="ToTorch">max |C# - torch float32|.</param>
+/// <param name="CSharpToFloat64">max |C# - torch float64|, when the case asked for the float64 replay.</param>
+/// <param name="TorchToFloat64">max |torch float32 - torch float64|, when the case asked for it.</param>
+internal readonly record struct OracleDifference(string Name, string Shape, double ToTorch, double? CSharpToFloat64, double? TorchToFloat64)
+{
+    /// <summary>Like <c>W hidden [3 x 4]: 5.96E-08</c>, with the float64 distances when known.</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name} {Shape}: {ToTorch:G3}") +
+        (CSharpToFloat64 is double ours && TorchToFloat64 is double theirs
+            ? string.Create(CultureInfo.InvariantCulture, $" (to float64: C# {ours:G3}, torch float32 {theirs:G3})")
+            : "");
 }
 
 /// <summary>Runs an <see cref="OracleCase"/> in C# and in PyTorch and compares.</summary>
@@ -159,8 +187,18 @@ internal static class TorchOracle
         }
 
         string scenario = WriteScenario(oracleCase, layers, initial, masks, batches, loss);
+        if (Environment.GetEnvironmentVariable("MNISTBP_ORACLE_DUMP") is { Length: > 0 } folder)
+        {
+            // For a human: rerun it with /usr/bin/python3 tests/oracle/torch_oracle.py FILE (add --float64 for a double-precision reference).
+            Directory.CreateDirectory(folder);
+            string file = string.Concat(oracleCase.Name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_'));
+            File.WriteAllText(Path.Combine(folder, file + ".json"), scenario);
+            File.WriteAllText(Path.Combine(folder, file + ".csharp.json"), WriteResult(model.Parameters, losses)); // what C# ended with, in the script's result format
+        }
+
         using JsonDocument result = OracleServer.Ask(scenario, oracleCase.Name);
-        return Compare(oracleCase, model.Parameters, losses, result.RootElement);
+        using JsonDocument? exact = oracleCase.Float64Reference ? OracleServer.Ask("{\"dtype\":\"float64\"," + scenario[1..], oracleCase.Name + " (float64)") : null;
+        return Compare(oracleCase, model.Parameters, losses, result.RootElement, exact?.RootElement);
     }
 
     /// <summary>The scenario as one line of JSON, in the format torch_oracle.py reads.</summary>
@@ -241,6 +279,34 @@ internal static class TorchOracle
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
+    /// <summary>Parameters and losses in the format torch_oracle.py answers in.</summary>
+    private static string WriteResult(IReadOnlyList<Parameter> parameters, float[] losses)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("parameters");
+            foreach (Parameter parameter in parameters)
+            {
+                Tensor value = parameter.Value;
+                WriteArray(json, value.Rank == 1 ? [value.Columns] : [value.Rows, value.Columns], value.AsSpan());
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("losses");
+            foreach (float loss in losses)
+            {
+                json.WriteNumberValue((double)loss);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
     /// <summary>One setting, under its own name: a float32 as its exact double value, so the torch side computes with the same number.</summary>
     private static void WriteSetting(Utf8JsonWriter json, LayerSetting setting)
     {
@@ -277,24 +343,20 @@ internal static class TorchOracle
     }
 
     /// <summary>The differences between the C# parameters after the run and the torch ones.</summary>
-    private static OracleReport Compare(OracleCase oracleCase, IReadOnlyList<Parameter> parameters, float[] losses, JsonElement result)
+    private static OracleReport Compare(OracleCase oracleCase, IReadOnlyList<Parameter> parameters, float[] losses, JsonElement result, JsonElement? exact)
     {
-        JsonElement[] torchParameters = [.. result.GetProperty("parameters").EnumerateArray()];
-        Assert.That(torchParameters, Has.Length.EqualTo(parameters.Count), $"{oracleCase.Name}: torch returned another number of parameters");
-        var differences = new List<(string, string, double)>();
+        float[][] torch = ReadParameters(oracleCase, parameters, result);
+        float[][]? float64 = exact is JsonElement e ? ReadParameters(oracleCase, parameters, e) : null;
+        var differences = new List<OracleDifference>();
         for (int p = 0; p < parameters.Count; p++)
         {
             float[] ours = parameters[p].Value.ToArray();
-            float[] theirs = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(torchParameters[p].GetProperty("data").GetBytesFromBase64()).ToArray();
-            Assert.That(theirs, Has.Length.EqualTo(ours.Length), $"{oracleCase.Name}: torch's {parameters[p].Name} has another length");
-            double largest = 0;
-            for (int i = 0; i < ours.Length; i++)
-            {
-                double difference = Math.Abs((double)ours[i] - theirs[i]);
-                largest = double.IsNaN(difference) ? double.PositiveInfinity : Math.Max(largest, difference);
-            }
-
-            differences.Add((parameters[p].Name, parameters[p].Value.Shape, largest));
+            differences.Add(new OracleDifference(
+                parameters[p].Name,
+                parameters[p].Value.Shape,
+                LargestDifference(ours, torch[p]),
+                float64 is null ? null : LargestDifference(ours, float64[p]),
+                float64 is null ? null : LargestDifference(torch[p], float64[p])));
         }
 
         double[] torchLosses = [.. result.GetProperty("losses").EnumerateArray().Select(l => l.GetDouble())];
@@ -307,6 +369,34 @@ internal static class TorchOracle
         }
 
         return new OracleReport(oracleCase, differences, lossDifference, losses);
+    }
+
+    /// <summary>The parameters of a torch answer, each checked to have the length of ours.</summary>
+    private static float[][] ReadParameters(OracleCase oracleCase, IReadOnlyList<Parameter> parameters, JsonElement result)
+    {
+        JsonElement[] arrays = [.. result.GetProperty("parameters").EnumerateArray()];
+        Assert.That(arrays, Has.Length.EqualTo(parameters.Count), $"{oracleCase.Name}: torch returned another number of parameters");
+        var values = new float[arrays.Length][];
+        for (int p = 0; p < arrays.Length; p++)
+        {
+            values[p] = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(arrays[p].GetProperty("data").GetBytesFromBase64()).ToArray();
+            Assert.That(values[p], Has.Length.EqualTo(parameters[p].Value.Length), $"{oracleCase.Name}: torch's {parameters[p].Name} has another length");
+        }
+
+        return values;
+    }
+
+    /// <summary>max |a - b|; infinity when either holds a NaN where the other does not agree.</summary>
+    private static double LargestDifference(float[] a, float[] b)
+    {
+        double largest = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            double difference = Math.Abs((double)a[i] - b[i]);
+            largest = double.IsNaN(difference) ? double.PositiveInfinity : Math.Max(largest, difference);
+        }
+
+        return largest;
     }
 }
 
@@ -346,7 +436,7 @@ internal static class OracleServer
             if (!read.Wait(s_timeout))
             {
                 Stop();
-                Assert.Fail($"{name}: torch_oracle.py gave no answer in {s_timeout.TotalSeconds} s. Its standard error:{Environment.NewLine}{s_error}");
+                Assert.Fail($"{name}: torch_oracle.py gave no answer in {s_timeout.TotalSeconds} s. Its standard error:{Environment.NewLine}{ErrorText()}");
             }
 
             string? line = read.Result;
@@ -354,7 +444,7 @@ internal static class OracleServer
             {
                 process.WaitForExit();
                 int exitCode = process.ExitCode;
-                string error = s_error.ToString();
+                string error = ErrorText();
                 s_process = null;
                 PythonTool.IgnoreStoreAlias(exitCode, "run the PyTorch oracle");
                 Assert.Fail($"{name}: torch_oracle.py ended (exit code {exitCode}) without an answer. Its standard error:{Environment.NewLine}{error}");
@@ -402,6 +492,15 @@ internal static class OracleServer
             }
 
             process.Dispose();
+        }
+    }
+
+    /// <summary>What the process wrote to standard error so far (it arrives on another thread).</summary>
+    private static string ErrorText()
+    {
+        lock (s_error)
+        {
+            return s_error.ToString();
         }
     }
 
