@@ -301,8 +301,8 @@ internal static partial class Kernels
     public static void ColumnSquaredNorms(ReadOnlySpan<float> matrix, int rows, int columns, Span<float> destination)
     {
         RequireSizes(rows, columns, 0, "ColumnSquaredNorms");
-        RequireLength(matrix.Length, (long)rows * columns, nameof(matrix), "ColumnSquaredNorms", $"[{rows} x {columns}]");
-        RequireLength(destination.Length, columns, nameof(destination), "ColumnSquaredNorms", $"{columns} columns");
+        RequireLength(matrix.Length, (long)rows * columns, nameof(matrix), "ColumnSquaredNorms", "rows x columns");
+        RequireLength(destination.Length, columns, nameof(destination), "ColumnSquaredNorms", "columns");
         if (!UseVector)
         {
             ColumnSquaredNormsScalar(matrix, rows, columns, destination);
@@ -334,8 +334,8 @@ internal static partial class Kernels
     public static void ColumnSquaredNormsScalar(ReadOnlySpan<float> matrix, int rows, int columns, Span<float> destination)
     {
         RequireSizes(rows, columns, 0, "ColumnSquaredNormsScalar");
-        RequireLength(matrix.Length, (long)rows * columns, nameof(matrix), "ColumnSquaredNormsScalar", $"[{rows} x {columns}]");
-        RequireLength(destination.Length, columns, nameof(destination), "ColumnSquaredNormsScalar", $"{columns} columns");
+        RequireLength(matrix.Length, (long)rows * columns, nameof(matrix), "ColumnSquaredNormsScalar", "rows x columns");
+        RequireLength(destination.Length, columns, nameof(destination), "ColumnSquaredNormsScalar", "columns");
         destination.Clear();
         for (int r = 0; r < rows; r++)
         {
@@ -357,8 +357,8 @@ internal static partial class Kernels
     public static void ScaleColumns(Span<float> matrix, int rows, int columns, ReadOnlySpan<float> factors)
     {
         RequireSizes(rows, columns, 0, "ScaleColumns");
-        RequireLength(matrix.Length, (long)rows * columns, nameof(matrix), "ScaleColumns", $"[{rows} x {columns}]");
-        RequireLength(factors.Length, columns, nameof(factors), "ScaleColumns", $"{columns} columns");
+        RequireLength(matrix.Length, (long)rows * columns, nameof(matrix), "ScaleColumns", "rows x columns");
+        RequireLength(factors.Length, columns, nameof(factors), "ScaleColumns", "columns");
         if (!UseVector)
         {
             ScaleColumnsScalar(matrix, rows, columns, factors);
@@ -388,8 +388,8 @@ internal static partial class Kernels
     public static void ScaleColumnsScalar(Span<float> matrix, int rows, int columns, ReadOnlySpan<float> factors)
     {
         RequireSizes(rows, columns, 0, "ScaleColumnsScalar");
-        RequireLength(matrix.Length, (long)rows * columns, nameof(matrix), "ScaleColumnsScalar", $"[{rows} x {columns}]");
-        RequireLength(factors.Length, columns, nameof(factors), "ScaleColumnsScalar", $"{columns} columns");
+        RequireLength(matrix.Length, (long)rows * columns, nameof(matrix), "ScaleColumnsScalar", "rows x columns");
+        RequireLength(factors.Length, columns, nameof(factors), "ScaleColumnsScalar", "columns");
         for (int r = 0; r < rows; r++)
         {
             for (int c = 0; c < columns; c++)
