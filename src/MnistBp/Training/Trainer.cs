@@ -336,6 +336,14 @@ public sealed class Trainer
     /// it is null when the epoch looks healthy. It is computed once per epoch from the losses and the evaluation.
     /// </para>
     /// <para>
+    /// Past the tutorial, each off unless <paramref name="options"/> asks: <see cref="TrainingOptions.Schedule"/> sets the
+    /// optimizer's rate before every step (the rate Fit starts with is the base rate, set back when Fit returns);
+    /// <see cref="TrainingOptions.GradientClipNorm"/> clips the gradients between backward and step;
+    /// <see cref="TrainingOptions.MaxNorm"/> bounds every unit's incoming weights after the step;
+    /// <see cref="TrainingOptions.EarlyStoppingPatience"/> stops on the evaluation (validation) data and gives the model
+    /// back the best epoch's weights (<see cref="TrainingHistory.BestEpoch"/>). None of them allocates per step.
+    /// </para>
+    /// <para>
     /// Concurrency: Fit is not thread safe and changes the weights in place, step by step. A
     /// <see cref="Sequential.Predict(ReadOnlySpan{float}, Span{float}, int)"/> on the same model from another thread
     /// during Fit runs (the built-in layers cache nothing for it) but reads weights mid-update, possibly half of one
@@ -357,13 +365,15 @@ public sealed class Trainer
     /// <param name="epochProgress">Receives one <see cref="EpochResult"/> per epoch; called on the training thread.</param>
     /// <param name="batchProgress">Receives a <see cref="BatchProgress"/> after every mini-batch; called on the training thread, so keep it cheap.</param>
     /// <param name="cancellationToken">Checked before every mini-batch.</param>
-    /// <returns>One result per finished epoch.</returns>
+    /// <returns>One result per finished epoch, with the best epoch and whether the run stopped early.</returns>
     /// <exception cref="ArgumentException">
-    /// The training or evaluation data does not fit the model (the message names the data and the
+    /// Early stopping is on without evaluation data, or the training or evaluation data does not fit the model (the message names the data and the
     /// sizes). Both are checked before any training, so the weights are unchanged.
     /// </exception>
     /// <exception cref="InvalidOperationException">
-    /// The model has no layers (checked before anything runs), or a layer was added after the optimizer was made.
+    /// The model has no layers (checked before anything runs), or a layer was added after the optimizer was made; or a
+    /// schedule is set and the optimizer has no settable learn rate (checked before anything runs), or the schedule gave a
+    /// rate that is not positive and finite (the message names the schedule and the step).
     /// </exception>
     /// <exception cref="TrainingDivergedException">
     /// A batch's loss was NaN or infinite; the model keeps the updates of the steps before it (the message says
@@ -407,6 +417,19 @@ public sealed class Trainer
             throw new InvalidOperationException(
                 $"TrainingOptions.Schedule is {options.Schedule}, but the optimizer {Optimizer} reports no learn rate to schedule " +
                 "(its ReportedLearnRate is null): use a built-in optimizer, override ReportedLearnRate and SetLearnRate in yours, or leave Schedule null.");
+        }
+
+        if (options.Schedule is not null)
+        {
+            try
+            {
+                Optimizer.SetLearnRate(baseRate!.Value); // before any step: an optimizer that cannot take a rate fails here
+            }
+            catch (NotSupportedException e)
+            {
+                throw new InvalidOperationException(
+                    $"TrainingOptions.Schedule is {options.Schedule}, but the optimizer {Optimizer} reports a learn rate it cannot set: override SetLearnRate too, or leave Schedule null.", e);
+            }
         }
 
         try

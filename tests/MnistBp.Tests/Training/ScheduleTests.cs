@@ -104,6 +104,27 @@ internal sealed class ScheduleTests
             Throws.InvalidOperationException.With.Message.Contains("ZeroAfterFirstStep gave 0 at step 1"));
     }
 
+    [Test]
+    public void An_optimizer_that_reports_a_rate_but_cannot_set_it_is_refused_before_training()
+    {
+        var random = new DeterministicRandom(2);
+        var model = new Sequential(new Dense(4, 2, WeightInit.ScaledNormal, random, "d"), new Sigmoid());
+        var trainer = new Trainer(model, new QuadraticCost(), new ReportsOnly(model.Parameters));
+        (_, Dataset data) = TinyProblem(withLearnRate: true, out _);
+        Assert.That(() => trainer.Fit(data, new TrainingOptions { Schedule = LearnRateSchedule.Constant() }),
+            Throws.InvalidOperationException.With.Message.Contains("cannot set").And.InnerException.TypeOf<NotSupportedException>());
+    }
+
+    /// <summary>Reports a learn rate but keeps the base class's SetLearnRate, which refuses.</summary>
+    private sealed class ReportsOnly(IEnumerable<Parameter> parameters) : Optimizer(parameters)
+    {
+        public override float? ReportedLearnRate => 0.1f;
+
+        public override void Step()
+        {
+        }
+    }
+
     /// <summary>A user's schedule that goes wrong after one step.</summary>
     private sealed class ZeroAfterFirstStep : LearnRateSchedule
     {
