@@ -199,7 +199,11 @@ internal static unsafe partial class Kernels
     private static int RequireAugment(int imagesLength, int rowCount, AugmentSettings settings, string kernel)
     {
         int imageLength = settings.Width * settings.Height;
-        RequireLength(imagesLength, (long)rowCount * imageLength, "images", kernel, $"{rowCount} images of {settings.Width} x {settings.Height}");
+        if (imagesLength != (long)rowCount * imageLength)
+        {
+            RequireLength(imagesLength, (long)rowCount * imageLength, "images", kernel, $"{rowCount} images of {settings.Width} x {settings.Height}");
+        }
+
         if (settings.RowWeights.Length != settings.ColumnWeights.Length || (settings.RowWeights.Length > 0 && settings.RowWeights.Length % 2 == 0))
         {
             throw new ArgumentException($"{kernel}: the row and column Gaussians must have the same odd number of taps, not {settings.RowWeights.Length} and {settings.ColumnWeights.Length}.", nameof(settings));

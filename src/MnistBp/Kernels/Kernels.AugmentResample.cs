@@ -263,13 +263,22 @@ internal static unsafe partial class Kernels
 
     private static void RequireResample(int paddedLength, int width, int height, int dxLength, int dyLength, int fieldStride, int destinationLength, string kernel)
     {
+        // Called per image: the messages are built only when a check fails.
         if (width < 1 || height < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(width), $"{kernel}: the image must be at least 1 x 1, not {width} x {height}.");
         }
 
-        RequireLength(paddedLength, PaddedImageLength(width, height), "padded", kernel, $"a padded {width} x {height} image");
-        RequireLength(destinationLength, (long)width * height, "destination", kernel, $"{width} x {height}");
+        if (paddedLength != PaddedImageLength(width, height))
+        {
+            RequireLength(paddedLength, PaddedImageLength(width, height), "padded", kernel, $"a padded {width} x {height} image");
+        }
+
+        if (destinationLength != (long)width * height)
+        {
+            RequireLength(destinationLength, (long)width * height, "destination", kernel, $"{width} x {height}");
+        }
+
         if (dxLength != dyLength)
         {
             throw new ArgumentException($"{kernel}: dx has {dxLength} elements but dy has {dyLength}; give both fields or neither.", "dy");

@@ -4,7 +4,7 @@
 // Named ...KernelTests, so CI runs it again with hardware intrinsics off.
 // Tolerance 1e-5: the paths do the same float operations in the same order (no fused multiply-add), so
 // today they agree bit for bit; 1e-5 is the promise, not the measurement.
-namespace MnistBp.Tests.Augmentation;
+namespace MnistBp.Tests;
 
 [NonParallelizable] // KernelSettings.Current is process-wide
 internal sealed class AugmentKernelTests
