@@ -28,6 +28,7 @@ public static class LayerRegistry
     [
         new("Dense", CreateDense),
         new("Sigmoid", record => new Sigmoid(record.Name)),
+        new("Softmax", record => new Softmax(record.Name)),
     ];
 
     private static readonly ConcurrentDictionary<string, Func<LayerRecord, Layer>> s_factories = new(s_builtIn, StringComparer.Ordinal);
