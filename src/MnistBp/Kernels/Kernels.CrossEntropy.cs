@@ -21,12 +21,17 @@ internal static partial class Kernels
     /// <param name="y">The targets, as long as <paramref name="z"/>; each row one-hot or a distribution.</param>
     /// <param name="rows">The number of rows (samples).</param>
     /// <param name="columns">The number of columns (classes).</param>
-    /// <returns>The sum over rows (not yet divided by the batch size).</returns>
+    /// <returns>The sum over rows (not yet divided by the batch size); 0 when there are no columns (no classes, nothing to compare).</returns>
     /// <exception cref="ArgumentException">The lengths do not match rows x columns.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double SoftmaxCrossEntropy(ReadOnlySpan<float> z, ReadOnlySpan<float> y, int rows, int columns)
     {
         RequireRows(z.Length, y.Length, rows, columns, "SoftmaxCrossEntropy", nameof(y));
+        if (columns == 0)
+        {
+            return 0; // log Σ over no classes would be log 0: an empty row compares nothing
+        }
+
         if (!UseVector)
         {
             return SoftmaxCrossEntropyScalar(z, y, rows, columns);
@@ -77,10 +82,15 @@ internal static partial class Kernels
 
     /// <summary>Scalar twin of <see cref="SoftmaxCrossEntropy"/>.</summary>
     /// <inheritdoc cref="SoftmaxCrossEntropy" path="/param"/>
-    /// <returns>The sum over rows (not yet divided by the batch size).</returns>
+    /// <returns>The sum over rows (not yet divided by the batch size); 0 when there are no columns.</returns>
     public static double SoftmaxCrossEntropyScalar(ReadOnlySpan<float> z, ReadOnlySpan<float> y, int rows, int columns)
     {
         RequireRows(z.Length, y.Length, rows, columns, "SoftmaxCrossEntropyScalar", nameof(y));
+        if (columns == 0)
+        {
+            return 0; // log Σ over no classes would be log 0: an empty row compares nothing
+        }
+
         double total = 0;
         for (int r = 0; r < rows; r++)
         {

@@ -231,7 +231,12 @@ internal static partial class Kernels
             throw new ArgumentOutOfRangeException(nameof(rows), $"{kernel}: sizes must not be negative (rows={rows}, columns={columns}).");
         }
 
-        RequireLength(firstLength, (long)rows * columns, "input", kernel, $"[{rows} x {columns}]");
-        RequireLength(secondLength, (long)rows * columns, secondName, kernel, $"[{rows} x {columns}]");
+        long required = (long)rows * columns;
+        if (firstLength != required || secondLength != required)
+        {
+            // the shape text is built only here, never on a call that fits (this runs every step)
+            RequireLength(firstLength, required, "input", kernel, $"[{rows} x {columns}]");
+            RequireLength(secondLength, required, secondName, kernel, $"[{rows} x {columns}]");
+        }
     }
 }
