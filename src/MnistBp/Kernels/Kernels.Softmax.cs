@@ -2,9 +2,8 @@
 // (sample) of a [rows x columns] matrix, and its Jacobian-vector product dz_j = p_j (dp_j - Σ_k p_k dp_k).
 // Subtracting the row's max changes nothing mathematically (it cancels between numerator and
 // denominator) but keeps every exponent <= 0, so logits of ±1000 never overflow. The fused
-// softmax cross-entropy (Kernels.CrossEntropy.cs) shares these row helpers. Two tiers only, the scalar
-// twin and Vector<float> loops (KernelPath.Tuned takes the Vector path): a row is ten classes wide
-// here, so there is no 512-bit or threaded version to pay for.
+// softmax cross-entropy (Kernels.CrossEntropy.cs) shares these row helpers. Scalar twin and Vector<float> loops
+// only (Tuned takes the Vector path): a row is ten classes wide here, no 512-bit or threaded version pays.
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
