@@ -159,12 +159,3 @@ catch (Exception e) when (e is IOException or InvalidDataException or Unauthoriz
     Console.Error.WriteLine($"error: {e.Message}");
     return 2;
 }
-
-namespace MnistBp.Samples.Digits
-{
-    /// <summary>An IProgress that runs its callback at once on the reporting thread (Progress&lt;T&gt; would post it elsewhere).</summary>
-    internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
-}

@@ -6,6 +6,8 @@
 // protocol is public: a layer asks GradientToAccumulate(out accumulate) and overwrites when
 // accumulate is false. A layer that simply adds into Gradient is right too: reading Gradient while
 // it is marked clears it first, so the marking is never visible in the numbers.
+// Its Role says whether it is a weight (decayed by L2 / weight decay, bounded by max-norm) or a bias
+// (left alone by both, as Nielsen's chapter 3 regularises only weights).
 using System.Diagnostics;
 
 namespace MnistBp;
@@ -15,12 +17,27 @@ namespace MnistBp;
 [DebuggerTypeProxy(typeof(ParameterDebugView))]
 public sealed class Parameter
 {
-    /// <summary>Creates a parameter around <paramref name="value"/> with a zero gradient of the same shape.</summary>
+    /// <summary>Creates a weight parameter (<see cref="ParameterRole.Weights"/>) around <paramref name="value"/> with a zero gradient of the same shape.</summary>
     /// <param name="value">The trainable values.</param>
     public Parameter(Tensor value)
+        : this(value, ParameterRole.Weights)
+    {
+    }
+
+    /// <summary>Creates a parameter around <paramref name="value"/> with a zero gradient of the same shape.</summary>
+    /// <param name="value">The trainable values.</param>
+    /// <param name="role">Weights (weight decay and max-norm apply) or biases (neither applies).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="role"/> is not a defined <see cref="ParameterRole"/>.</exception>
+    public Parameter(Tensor value, ParameterRole role)
     {
         ArgumentNullException.ThrowIfNull(value);
+        if (role is not (ParameterRole.Weights or ParameterRole.Biases))
+        {
+            throw new ArgumentOutOfRangeException(nameof(role), role, "The role must be ParameterRole.Weights or ParameterRole.Biases.");
+        }
+
         Value = value;
+        Role = role;
         _gradient = value.Rank == 1
             ? new Tensor(value.Columns, "d" + value.Name)
             : new Tensor(value.Rows, value.Columns, "d" + value.Name);
@@ -31,6 +48,13 @@ public sealed class Parameter
 
     /// <summary>The trainable values.</summary>
     public Tensor Value { get; }
+
+    /// <summary>
+    /// Whether these are weights or biases. Weight decay (L2) and max-norm constraints apply to
+    /// <see cref="ParameterRole.Weights"/> only; a rank-2 weight is read as [inputSize x outputSize], one
+    /// column per unit's incoming weights.
+    /// </summary>
+    public ParameterRole Role { get; }
 
     private readonly Tensor _gradient;
     private bool _gradientIsZero;
@@ -78,4 +102,14 @@ public sealed class Parameter
 
     /// <inheritdoc/>
     public override string ToString() => _gradientIsZero ? $"{Value} | {_gradient.Describe()} (zero)" : $"{Value} | {_gradient}";
+}
+
+/// <summary>What a <see cref="Parameter"/> is to the regularisers: weights are decayed and max-norm'd, biases are not.</summary>
+public enum ParameterRole
+{
+    /// <summary>Connection weights: L2 / weight decay and max-norm apply (the default).</summary>
+    Weights,
+
+    /// <summary>Biases: neither weight decay nor max-norm touches them (Nielsen, chapter 3: "we don't usually include the bias terms").</summary>
+    Biases,
 }

@@ -59,8 +59,8 @@ public sealed class Dense : Layer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputSize);
         InputSize = inputSize;
         OutputSize = outputSize;
-        Weights = new Parameter(new Tensor(inputSize, outputSize, name.Length == 0 ? "W" : "W " + name));
-        Biases = new Parameter(new Tensor(outputSize, name.Length == 0 ? "b" : "b " + name));
+        Weights = new Parameter(new Tensor(inputSize, outputSize, name.Length == 0 ? "W" : "W " + name), ParameterRole.Weights);
+        Biases = new Parameter(new Tensor(outputSize, name.Length == 0 ? "b" : "b " + name), ParameterRole.Biases);
         _parameters = [Weights, Biases];
     }
 

@@ -1,7 +1,9 @@
 // Optimizer: the only code that changes weights, built-in or written by a user. It reads each
 // Parameter's Gradient and updates its Value. Keeping this out of the layers (unlike the tutorial,
 // where the update sits inside train) is what lets momentum, Adam or L2 arrive later without
-// touching a layer. Any state it keeps (momentum, Adam's moments) lives in the optimizer.
+// touching a layer. Any state it keeps (momentum, Adam's moments) lives in the optimizer. The learn
+// rate is the one setting the trainer may change from outside (ReportedLearnRate / SetLearnRate), for
+// learn-rate schedules; the base class keeps no rate itself, so any optimizer can opt in or not.
 namespace MnistBp;
 
 /// <summary>Updates parameters from their gradients.</summary>
@@ -53,11 +55,53 @@ public abstract class Optimizer
     }
 
     /// <summary>
-    /// The step size this optimizer applies now, for messages and diagnoses (<see cref="TrainingDivergedException"/>,
-    /// <see cref="TrainingDiagnosis"/>); null when it has no single learn rate. <see cref="Sgd"/> reports its
-    /// <see cref="Sgd.LearnRate"/>; an optimizer of your own overrides this to name its own.
+    /// The step size this optimizer applies now, for messages, diagnoses (<see cref="TrainingDivergedException"/>,
+    /// <see cref="TrainingDiagnosis"/>), <see cref="EpochResult.LearnRate"/> and learn-rate schedules (the rate when
+    /// <see cref="Trainer.Fit"/> starts is the schedule's base rate); null when it has no single learn rate. The
+    /// built-in optimizers report their <c>LearnRate</c>; an optimizer of your own overrides this to name its own.
     /// </summary>
     public virtual float? ReportedLearnRate => null;
+
+    /// <summary>
+    /// Changes the step size between steps: what a <see cref="LearnRateSchedule"/> calls (through
+    /// <see cref="Trainer.Fit"/>) before every step. The built-in optimizers set their <c>LearnRate</c>; to take part
+    /// in schedules, an optimizer of your own overrides this and <see cref="ReportedLearnRate"/> together. It runs every
+    /// step: it must not allocate.
+    /// </summary>
+    /// <param name="learnRate">The new step size; positive and finite.</param>
+    /// <exception cref="NotSupportedException">This optimizer does not override it (it has no settable learn rate).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive and finite (built-in optimizers).</exception>
+    public virtual void SetLearnRate(float learnRate) =>
+        throw new NotSupportedException($"The optimizer {this} has no settable learn rate: override ReportedLearnRate and SetLearnRate to use it with a learn-rate schedule.");
+
+    /// <summary>Throws unless <paramref name="learnRate"/> is positive and finite.</summary>
+    internal static void RequireLearnRate(float learnRate, string name)
+    {
+        if (!(learnRate > 0f) || !float.IsFinite(learnRate))
+        {
+            throw new ArgumentOutOfRangeException(name, learnRate, $"The learn rate must be positive and finite; {name} is {learnRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="value"/> is finite and in [<paramref name="low"/>, <paramref name="high"/>) (or up to and including high when <paramref name="highIncluded"/>).</summary>
+    internal static void RequireRange(float value, float low, float high, bool highIncluded, string name)
+    {
+        bool inside = value >= low && (highIncluded ? value <= high : value < high) && float.IsFinite(value);
+        if (!inside)
+        {
+            string range = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"[{low}, {high}{(highIncluded ? "]" : ")")}");
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be finite and in {range}; it is {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="value"/> is finite and not negative.</summary>
+    internal static void RequireNonNegative(float value, string name)
+    {
+        if (!(value >= 0f) || !float.IsFinite(value))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be finite and not negative; it is {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+        }
+    }
 
     /// <summary>The optimizer's name and settings, such as <c>Sgd learnRate=3</c>; the type's name unless overridden.</summary>
     public override string ToString() => GetType().Name;

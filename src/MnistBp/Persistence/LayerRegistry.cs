@@ -11,7 +11,7 @@ namespace MnistBp;
 /// <summary>The layer kinds model files can hold: a stable name per kind and the factory that rebuilds it.</summary>
 /// <remarks>
 /// <para>
-/// <c>Dense</c> and <c>Sigmoid</c> are known without any call. For a layer of your own, give it a fixed
+/// <c>Dense</c>, <c>Sigmoid</c>, <c>Relu</c>, <c>LeakyRelu</c>, <c>Tanh</c> and <c>Dropout</c> are known without any call. For a layer of your own, give it a fixed
 /// <see cref="Layer.Kind"/> (such as <c>MyApp.Relu</c>), write its settings in
 /// <see cref="Layer.WriteSettings"/>, and register its factory once at start-up, before saving or
 /// loading: <c>LayerRegistry.Register("MyApp.Relu", record => new Relu(record.Name));</c>
@@ -28,6 +28,10 @@ public static class LayerRegistry
     [
         new("Dense", CreateDense),
         new("Sigmoid", record => new Sigmoid(record.Name)),
+        new("Relu", record => new Relu(record.Name)),
+        new("LeakyRelu", record => new LeakyRelu(record.Settings.GetSingle("slope"), record.Name)),
+        new("Tanh", record => new Tanh(record.Name)),
+        new("Dropout", CreateDropout),
         new("Softmax", record => new Softmax(record.Name)),
     ];
 
@@ -122,5 +126,13 @@ public static class LayerRegistry
     {
         ParameterShape weights = record.GetParameterShape(0); // W is [inputSize x outputSize]; b is checked by the loader
         return new Dense(weights.Rows, weights.Columns, record.Name);
+    }
+
+    private static Dropout CreateDropout(LayerRecord record)
+    {
+        string seed = record.Settings.GetString("seed"); // a decimal string: settings hold no 64-bit integers
+        return ulong.TryParse(seed, NumberStyles.None, CultureInfo.InvariantCulture, out ulong value)
+            ? new Dropout(record.Settings.GetSingle("rate"), value, record.Name)
+            : throw new InvalidDataException($"the setting 'seed' is \"{ModelText.Escape(seed)}\", not a decimal number from 0 to {ulong.MaxValue}");
     }
 }

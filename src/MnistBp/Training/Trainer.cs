@@ -1,8 +1,10 @@
 // Trainer: the training loop, written once so that samples do not have to. Every epoch shuffles
 // the sample order with the caller's seed (or keeps it, as the tutorial does), cuts it into
 // mini-batches, and for each batch runs the five lines of every training step: forward, loss, zero
-// grad, backward, step. It reuses its batch buffers; it does not evaluate inside an epoch, stop
-// early, or schedule learn rates.
+// grad, backward, step. It reuses its batch buffers. Past the tutorial (each off unless TrainingOptions
+// asks): a learn-rate schedule set before every step, gradient-norm clipping between backward and
+// step, max-norm after it, and early stopping on the evaluation (validation) data, which restores the
+// best epoch's weights. It does not evaluate inside an epoch.
 using System.Diagnostics;
 
 namespace MnistBp;
@@ -61,7 +63,28 @@ public sealed class Trainer
     /// non-finite input or target, with its sample and feature, or weights that are already non-finite) and the
     /// optimizer's settings; <see cref="TrainingDivergedException.Epoch"/> and <see cref="TrainingDivergedException.Batch"/> are null.
     /// </exception>
-    public float Step(Tensor inputs, Tensor targets)
+    public float Step(Tensor inputs, Tensor targets) => StepCore(inputs, targets, clipNorm: null, maxNorm: null);
+
+    /// <summary>
+    /// One training step with the options' <see cref="TrainingOptions.GradientClipNorm"/> and
+    /// <see cref="TrainingOptions.MaxNorm"/>: forward, loss, zero grad, backward, clip, step, max-norm. The other options
+    /// (schedule, epochs, early stopping) are <see cref="Fit"/>'s and are not used here. Allocates nothing once warm.
+    /// </summary>
+    /// <param name="inputs">The batch's inputs, [batchSize x inputSize].</param>
+    /// <param name="targets">The batch's targets, [batchSize x outputSize].</param>
+    /// <param name="options">Where the clipping and max-norm settings come from (validated).</param>
+    /// <returns>The loss on this batch, before the update; always finite.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A setting of <paramref name="options"/> is out of range.</exception>
+    /// <exception cref="InvalidOperationException">As <see cref="Step(Tensor, Tensor)"/>.</exception>
+    /// <exception cref="TrainingDivergedException">As <see cref="Step(Tensor, Tensor)"/>.</exception>
+    public float Step(Tensor inputs, Tensor targets, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return StepCore(inputs, targets, options.GradientClipNorm, options.MaxNorm);
+    }
+
+    private float StepCore(Tensor inputs, Tensor targets, float? clipNorm, float? maxNorm)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(targets);
@@ -80,8 +103,81 @@ public sealed class Trainer
         Model.ZeroGrad();                                               // zero grad: forget the last batch's gradients
         Tensor dPredicted = Loss.Backward(predicted, targets);          // dLoss/dPredicted: where back-propagation starts
         Model.Backward(dPredicted, computeInputGradient: false);        // backward: every layer, last to first (no gradient for the data itself)
+        if (clipNorm is float clip)
+        {
+            ClipGradients(clip);                                        // clip: the global gradient norm at most clip
+        }
+
         Optimizer.Step();                                               // step: the only place weights change
+        if (maxNorm is float bound)
+        {
+            ApplyMaxNorm(bound);                                        // max-norm: every unit's incoming weights at most bound long
+        }
+
         return loss;
+    }
+
+    /// <summary>
+    /// Gradient-norm clipping (torch.nn.utils.clip_grad_norm_): when <c>‖g‖ = sqrt(Σ_p Σ_i dP[i]²)</c> over every
+    /// parameter is above <paramref name="clip"/>, scales every gradient by <c>clip / (‖g‖ + 1e-6)</c>.
+    /// </summary>
+    private void ClipGradients(float clip)
+    {
+        IReadOnlyList<Parameter> parameters = Optimizer.Parameters;
+        double sumOfSquares = 0;
+        for (int p = 0; p < parameters.Count; p++)
+        {
+            // ‖g‖² = Σ_p Σ_i dP[i]²
+            sumOfSquares += Kernels.SumOfSquares(parameters[p].Gradient.AsSpan());
+        }
+
+        // ‖g‖ = sqrt(‖g‖²)
+        double norm = Math.Sqrt(sumOfSquares);
+        if (norm > clip && double.IsFinite(norm))
+        {
+            // dP *= clip / (‖g‖ + 1e-6)
+            float factor = (float)(clip / (norm + 1e-6));
+            for (int p = 0; p < parameters.Count; p++)
+            {
+                Kernels.Scale(factor, parameters[p].Gradient.AsSpan());
+            }
+        }
+    }
+
+    private float[] _columnNorms = [];
+
+    /// <summary>
+    /// Max-norm (Srivastava et al. 2014): every column c of every rank-2 weight parameter W [inputSize x outputSize],
+    /// the incoming weights of one unit, rescaled so that <c>‖W[:, c]‖ ≤ bound</c>; biases and rank-1 parameters untouched.
+    /// </summary>
+    private void ApplyMaxNorm(float bound)
+    {
+        IReadOnlyList<Parameter> parameters = Optimizer.Parameters;
+        for (int p = 0; p < parameters.Count; p++)
+        {
+            Tensor weights = parameters[p].Value;
+            if (parameters[p].Role != ParameterRole.Weights || weights.Rank != 2)
+            {
+                continue;
+            }
+
+            if (_columnNorms.Length < weights.Columns)
+            {
+                _columnNorms = new float[weights.Columns]; // once per size: the next steps reuse it
+            }
+
+            Span<float> factors = _columnNorms.AsSpan(0, weights.Columns);
+            // ‖W[:, c]‖² = Σ_r W[r, c]²
+            Kernels.ColumnSquaredNorms(weights.AsSpan(), weights.Rows, weights.Columns, factors);
+            for (int c = 0; c < factors.Length; c++)
+            {
+                float norm = MathF.Sqrt(factors[c]);
+                // W[:, c] *= bound / ‖W[:, c]‖ when ‖W[:, c]‖ > bound, else 1
+                factors[c] = norm > bound ? bound / norm : 1f;
+            }
+
+            Kernels.ScaleColumns(weights.AsSpan(), weights.Rows, weights.Columns, factors);
+        }
     }
 
     /// <summary>Where the batch Fit is stepping on comes from, for the message when its loss is not finite; default outside Fit.</summary>
@@ -227,7 +323,7 @@ public sealed class Trainer
     /// </summary>
     /// <remarks>
     /// <para>
-    /// Every step checks its batch's loss (one float comparison, as <see cref="Step"/> does): a NaN in the training
+    /// Every step checks its batch's loss (one float comparison, as <see cref="Step(Tensor, Tensor)"/> does): a NaN in the training
     /// inputs, a NaN or Inf in the targets, or a loss that overflows, stops training at that batch with a
     /// <see cref="TrainingDivergedException"/> naming the epoch, the batch, the sample, the value and the optimizer's
     /// settings; that batch's update is not applied. A NaN that appears only in a gradient (as an infinite input's
@@ -238,6 +334,14 @@ public sealed class Trainer
     /// After every epoch, <see cref="EpochResult.Diagnosis"/> names a saturated network (every evaluation sample in one
     /// class, the loss flat), a diverging one (the mean loss growing) or non-finite outputs, with this run's numbers;
     /// it is null when the epoch looks healthy. It is computed once per epoch from the losses and the evaluation.
+    /// </para>
+    /// <para>
+    /// Past the tutorial, each off unless <paramref name="options"/> asks: <see cref="TrainingOptions.Schedule"/> sets the
+    /// optimizer's rate before every step (the rate Fit starts with is the base rate, set back when Fit returns);
+    /// <see cref="TrainingOptions.GradientClipNorm"/> clips the gradients between backward and step;
+    /// <see cref="TrainingOptions.MaxNorm"/> bounds every unit's incoming weights after the step;
+    /// <see cref="TrainingOptions.EarlyStoppingPatience"/> stops on the evaluation (validation) data and gives the model
+    /// back the best epoch's weights (<see cref="TrainingHistory.BestEpoch"/>). None of them allocates per step.
     /// </para>
     /// <para>
     /// Concurrency: Fit is not thread safe and changes the weights in place, step by step. A
@@ -261,20 +365,22 @@ public sealed class Trainer
     /// <param name="epochProgress">Receives one <see cref="EpochResult"/> per epoch; called on the training thread.</param>
     /// <param name="batchProgress">Receives a <see cref="BatchProgress"/> after every mini-batch; called on the training thread, so keep it cheap.</param>
     /// <param name="cancellationToken">Checked before every mini-batch.</param>
-    /// <returns>One result per finished epoch.</returns>
+    /// <returns>One result per finished epoch, with the best epoch and whether the run stopped early.</returns>
     /// <exception cref="ArgumentException">
-    /// The training or evaluation data does not fit the model (the message names the data and the
+    /// Early stopping is on without evaluation data, or the training or evaluation data does not fit the model (the message names the data and the
     /// sizes). Both are checked before any training, so the weights are unchanged.
     /// </exception>
     /// <exception cref="InvalidOperationException">
-    /// The model has no layers (checked before anything runs), or a layer was added after the optimizer was made.
+    /// The model has no layers (checked before anything runs), or a layer was added after the optimizer was made; or a
+    /// schedule is set and the optimizer has no settable learn rate (checked before anything runs), or the schedule gave a
+    /// rate that is not positive and finite (the message names the schedule and the step).
     /// </exception>
     /// <exception cref="TrainingDivergedException">
     /// A batch's loss was NaN or infinite; the model keeps the updates of the steps before it (the message says
     /// whether its weights are finite). The epochs finished before it were reported to <paramref name="epochProgress"/>.
     /// </exception>
     /// <exception cref="OperationCanceledException">Cancellation was requested; the model keeps the updates made so far.</exception>
-    public IReadOnlyList<EpochResult> Fit(
+    public TrainingHistory Fit(
         Dataset trainingData,
         TrainingOptions options,
         Dataset? evaluationData = null,
@@ -298,11 +404,66 @@ public sealed class Trainer
         // Now, not after the first epoch: by then a mismatch would have cost an epoch and changed the weights.
         trainingData.RequireFits(Model, nameof(trainingData));
         evaluationData?.RequireFits(Model, nameof(evaluationData));
+        if (options.EarlyStoppingPatience is not null && evaluationData is not { Count: > 0 })
+        {
+            throw new ArgumentException(
+                "TrainingOptions.EarlyStoppingPatience is set, but there is no evaluation data to stop on: pass the validation set " +
+                "(such as Slice(50000, 10000) of MNIST's training set) as evaluationData, or leave EarlyStoppingPatience null.", nameof(evaluationData));
+        }
+
+        float? baseRate = Optimizer.ReportedLearnRate;
+        if (options.Schedule is not null && baseRate is null)
+        {
+            throw new InvalidOperationException(
+                $"TrainingOptions.Schedule is {options.Schedule}, but the optimizer {Optimizer} reports no learn rate to schedule " +
+                "(its ReportedLearnRate is null): use a built-in optimizer, override ReportedLearnRate and SetLearnRate in yours, or leave Schedule null.");
+        }
+
+        if (options.Schedule is not null)
+        {
+            try
+            {
+                Optimizer.SetLearnRate(baseRate!.Value); // before any step: an optimizer that cannot take a rate fails here
+            }
+            catch (NotSupportedException e)
+            {
+                throw new InvalidOperationException(
+                    $"TrainingOptions.Schedule is {options.Schedule}, but the optimizer {Optimizer} reports a learn rate it cannot set: override SetLearnRate too, or leave Schedule null.", e);
+            }
+        }
+
+        try
+        {
+            return FitEpochs(trainingData, options, evaluationData, epochProgress, batchProgress, baseRate, cancellationToken);
+        }
+        finally
+        {
+            if (options.Schedule is not null)
+            {
+                Optimizer.SetLearnRate(baseRate!.Value); // the schedule scaled this rate; the next Fit starts from it again
+            }
+        }
+    }
+
+    private TrainingHistory FitEpochs(
+        Dataset trainingData,
+        TrainingOptions options,
+        Dataset? evaluationData,
+        IProgress<EpochResult>? epochProgress,
+        IProgress<BatchProgress>? batchProgress,
+        float? baseRate,
+        CancellationToken cancellationToken)
+    {
         var random = new DeterministicRandom(options.ShuffleSeed);
         var augmentationRandom = new DeterministicRandom(options.AugmentationSeed);
         int batchCount = (trainingData.Count + options.BatchSize - 1) / options.BatchSize;
         int[] order = new int[trainingData.Count];
         var results = new List<EpochResult>(options.Epochs);
+        int totalSteps = batchCount * options.Epochs;
+        float[][]? bestWeights = options.EarlyStoppingPatience is null ? null : NewWeightCopies();
+        int? bestEpoch = null;
+        double bestScore = double.NaN;
+        bool stoppedEarly = false;
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             long start = Stopwatch.GetTimestamp();
@@ -325,9 +486,21 @@ public sealed class Trainer
                 trainingData.FillBatch(batch, inputs, targets);
                 options.Augmentation?.Apply(inputs, augmentationRandom);      // new, slightly changed copies of the inputs every epoch
                 _origin = new BatchOrigin(epoch, (first / options.BatchSize) + 1, batchCount, trainingData, order, first, options.BatchSize);
+                if (options.Schedule is LearnRateSchedule schedule)
+                {
+                    int step = ((epoch - 1) * batchCount) + (first / options.BatchSize);
+                    float rate = schedule.RateAt(baseRate!.Value, step, batchCount, totalSteps);
+                    if (!(rate > 0f) || !float.IsFinite(rate))
+                    {
+                        ThrowBadRate(schedule, rate, step, baseRate.Value);
+                    }
+
+                    Optimizer.SetLearnRate(rate);                             // the schedule's rate for this step
+                }
+
                 try
                 {
-                    lossSum += (double)Step(inputs, targets) * batch.Length;
+                    lossSum += (double)StepCore(inputs, targets, options.GradientClipNorm, options.MaxNorm) * batch.Length;
                 }
                 finally
                 {
@@ -354,13 +527,72 @@ public sealed class Trainer
             double? evaluationLoss = evaluationData is { HasLabels: false } ? MeanLoss(evaluationData, cancellationToken) : null;
             double meanLoss = lossSum / order.Length;
             TrainingDiagnosis? diagnosis = TrainingDiagnosis.Of(results, meanLoss, evaluation, evaluationData is { Count: > 0 } ? evaluationLoss : null, Model, Optimizer); // once per epoch, from what is at hand
-            var result = new EpochResult(epoch, options.Epochs, meanLoss, duration, evaluation, evaluationLoss, diagnosis);
+            // The validation score: accuracy (higher is better) with labels, the loss (lower is better) with float targets.
+            double score = evaluation is not null ? evaluation.Accuracy : evaluationLoss is double l ? -l : double.NaN;
+            bool improved = evaluationData is { Count: > 0 } && double.IsFinite(score) && (bestEpoch is null || score > bestScore);
+            if (improved)
+            {
+                (bestEpoch, bestScore) = (epoch, score);
+                CopyWeights(bestWeights, toModel: false); // only on improvement, never per step
+            }
+
+            var result = new EpochResult(epoch, options.Epochs, meanLoss, duration, evaluation, evaluationLoss, diagnosis, Optimizer.ReportedLearnRate, bestEpoch);
             results.Add(result);
             epochProgress?.Report(result);
+            if (options.EarlyStoppingPatience is int patience && epoch < options.Epochs && epoch - (bestEpoch ?? 0) >= patience)
+            {
+                stoppedEarly = true;
+                break;
+            }
         }
 
-        return results;
+        bool restore = bestWeights is not null && bestEpoch is int best && best != results.Count;
+        if (restore)
+        {
+            CopyWeights(bestWeights, toModel: true);
+        }
+
+        return new TrainingHistory(results, stoppedEarly, restore);
     }
+
+    /// <summary>One float array per parameter, as long as it, to keep the best epoch's weights in.</summary>
+    private float[][] NewWeightCopies()
+    {
+        var copies = new float[Optimizer.Parameters.Count][];
+        for (int p = 0; p < copies.Length; p++)
+        {
+            copies[p] = new float[Optimizer.Parameters[p].Value.Length];
+        }
+
+        return copies;
+    }
+
+    /// <summary>Copies every parameter's values into <paramref name="copies"/>, or back into the model when <paramref name="toModel"/>.</summary>
+    private void CopyWeights(float[][]? copies, bool toModel)
+    {
+        if (copies is null)
+        {
+            return;
+        }
+
+        for (int p = 0; p < copies.Length; p++)
+        {
+            Span<float> values = Optimizer.Parameters[p].Value.AsSpan();
+            if (toModel)
+            {
+                copies[p].CopyTo(values);
+            }
+            else
+            {
+                values.CopyTo(copies[p]);
+            }
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowBadRate(LearnRateSchedule schedule, float rate, int step, float baseRate) =>
+        throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"The learn-rate schedule {schedule} gave {rate} at step {step} (base rate {baseRate}); a learn rate must be positive and finite. Fix the schedule's settings."));
 
     private (Tensor Inputs, Tensor Targets) BatchBuffers(int batchSize, Dataset data)
     {

@@ -7,7 +7,7 @@ using System.Globalization;
 namespace MnistBp;
 
 /// <summary>
-/// Thrown by <see cref="Trainer.Step"/> and <see cref="Trainer.Fit"/> when the loss of a mini-batch is NaN or
+/// Thrown by <see cref="Trainer.Step(Tensor, Tensor)"/> and <see cref="Trainer.Fit"/> when the loss of a mini-batch is NaN or
 /// infinite. That batch's update is not applied: the check runs before Backward and the optimizer's Step, so the
 /// model holds the weights the previous step left (the message says whether those are finite).
 /// </summary>
@@ -45,8 +45,8 @@ public sealed class TrainingDivergedException : Exception
 
     /// <summary>Creates the exception with everything the trainer knows about the step.</summary>
     /// <param name="message">The message (names the epoch, the batch, the value, the optimizer and the model's state).</param>
-    /// <param name="epoch">The epoch, counting from 1; null when <see cref="Trainer.Step"/> was called directly.</param>
-    /// <param name="batch">The mini-batch within the epoch, counting from 1; null when <see cref="Trainer.Step"/> was called directly.</param>
+    /// <param name="epoch">The epoch, counting from 1; null when <see cref="Trainer.Step(Tensor, Tensor)"/> was called directly.</param>
+    /// <param name="batch">The mini-batch within the epoch, counting from 1; null when <see cref="Trainer.Step(Tensor, Tensor)"/> was called directly.</param>
     /// <param name="value">The loss of the batch: NaN or ±Infinity.</param>
     /// <param name="learnRate">The optimizer's <see cref="Optimizer.ReportedLearnRate"/>.</param>
     /// <param name="optimizer">The optimizer's settings, as its ToString gives them.</param>
@@ -64,10 +64,10 @@ public sealed class TrainingDivergedException : Exception
         WeightsFinite = weightsFinite;
     }
 
-    /// <summary>The epoch of the failing step, counting from 1; null when <see cref="Trainer.Step"/> was called directly.</summary>
+    /// <summary>The epoch of the failing step, counting from 1; null when <see cref="Trainer.Step(Tensor, Tensor)"/> was called directly.</summary>
     public int? Epoch { get; }
 
-    /// <summary>The mini-batch of the failing step within its epoch, counting from 1; null when <see cref="Trainer.Step"/> was called directly.</summary>
+    /// <summary>The mini-batch of the failing step within its epoch, counting from 1; null when <see cref="Trainer.Step(Tensor, Tensor)"/> was called directly.</summary>
     public int? Batch { get; }
 
     /// <summary>The batch's loss: NaN, +Infinity or -Infinity.</summary>

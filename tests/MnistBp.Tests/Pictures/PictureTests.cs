@@ -1,7 +1,6 @@
 // The picture writers, checked from outside: every PNG is decoded by an independent decoder
 // (decode_png.py beside this file: Python's zlib and struct) and compared pixel for pixel; every
 // SVG is parsed as XML. The CRC-32 is checked against the standard check value.
-using System.Diagnostics;
 using System.Text.Json;
 using System.Xml.Linq;
 using MnistBp.Pictures;
@@ -12,45 +11,9 @@ public class PictureTests
 {
     private static string Decoder => Path.Combine(TestPaths.RepositoryRoot, "tests", "MnistBp.Tests", "Pictures", "decode_png.py");
 
-    /// <summary>True under the project's CI (.ci/run sets MNISTBP_CI=1): a missing tool is then a failure, not a skip.</summary>
-    private static bool RequireTools => Environment.GetEnvironmentVariable("MNISTBP_CI") == "1";
-
     /// <summary>Runs the independent decoder on a file: its exit code, standard output and standard error; ignores the test where no Python 3 runs (a bare machine), fails under MNISTBP_CI=1.</summary>
-    private static (int ExitCode, string Output, string Error) RunDecoder(string path)
-    {
-        string python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-        var start = new ProcessStartInfo(python, [Decoder, path]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        Process? process = null;
-        try
-        {
-            process = Process.Start(start);
-        }
-        catch (System.ComponentModel.Win32Exception) when (!RequireTools)
-        {
-        }
-
-        if (process is null)
-        {
-            // The decoder must be independent of .NET, so it is Python; a bare machine with only the .NET SDK
-            // may have none, and `dotnet test` must pass there. Under .ci/run (MNISTBP_CI=1) it fails instead.
-            Assert.Ignore("No python3 to decode PNGs independently; .ci/run installs it.");
-        }
-
-        using (process)
-        {
-            // Both pipes read at once, so a long message on one cannot block the other.
-            Task<string> error = process!.StandardError.ReadToEndAsync();
-            string output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode == 9009 && !RequireTools)
-            {
-                // Windows answers a missing python3 through its Store alias with exit code 9009: the same case as no Python.
-                Assert.Ignore("python3 is only the Windows Store alias here; install Python to decode PNGs independently.");
-            }
-
-            return (process.ExitCode, output, error.Result);
-        }
-    }
+    private static (int ExitCode, string Output, string Error) RunDecoder(string path) =>
+        PythonTool.Run(Decoder, [path], "decode PNGs independently");
 
     /// <summary>Decodes <paramref name="png"/> with the independent decoder, which must accept it.</summary>
     private static JsonElement Decode(byte[] png)

@@ -1,0 +1,132 @@
+// LearnRateSchedule: how the learn rate changes during training, as a function of the step. The
+// trainer asks it before every step (Trainer.Fit with TrainingOptions.Schedule) and sets the answer on
+// the optimizer (Optimizer.SetLearnRate). A schedule scales the optimizer's own rate when Fit starts
+// (the base rate), as PyTorch's schedulers scale initial_lr. Built-ins: Constant, StepDecay (×γ every
+// k epochs), Cosine (to a minimum over the run), WarmUp (linear from a fraction, then another). No
+// schedule that looks at the loss (reduce-on-plateau): a schedule here is fixed before training starts.
+using System.Globalization;
+
+namespace MnistBp;
+
+/// <summary>The learn rate of every training step, from the base rate and the step's position in the run.</summary>
+/// <remarks>
+/// To write one, override <see cref="RateAt"/>: it runs before every step, so it must not allocate, and it must return a
+/// positive finite rate (<see cref="Trainer.Fit"/> refuses anything else with a message naming the schedule and the step).
+/// </remarks>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
+public abstract class LearnRateSchedule
+{
+    /// <summary>The learn rate for one step.</summary>
+    /// <param name="baseRate">The optimizer's <see cref="Optimizer.ReportedLearnRate"/> when <see cref="Trainer.Fit"/> started.</param>
+    /// <param name="step">The step, counting from 0 over the whole run (the epoch, from 0, is <c>step / stepsPerEpoch</c>).</param>
+    /// <param name="stepsPerEpoch">Mini-batches per epoch; at least 1.</param>
+    /// <param name="totalSteps">Steps in the whole run (epochs × stepsPerEpoch); above <paramref name="step"/>.</param>
+    /// <returns>The rate; positive and finite.</returns>
+    public abstract float RateAt(float baseRate, int step, int stepsPerEpoch, int totalSteps);
+
+    /// <summary>The base rate at every step (the same as no schedule).</summary>
+    public static LearnRateSchedule Constant() => new ConstantSchedule();
+
+    /// <summary>
+    /// Step decay: <c>rate = baseRate * gamma^floor(epoch / everyEpochs)</c>, the epoch counting from 0 (PyTorch's StepLR
+    /// stepped once per epoch).
+    /// </summary>
+    /// <param name="gamma">The factor applied every <paramref name="everyEpochs"/> epochs; positive and finite (0.1 divides by 10).</param>
+    /// <param name="everyEpochs">How many epochs between decays; at least 1.</param>
+    /// <returns>The schedule.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (the message names it).</exception>
+    public static LearnRateSchedule StepDecay(float gamma, int everyEpochs)
+    {
+        if (!(gamma > 0f) || !float.IsFinite(gamma))
+        {
+            throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "gamma must be positive and finite.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(everyEpochs, 1);
+        return new StepDecaySchedule(gamma, everyEpochs);
+    }
+
+    /// <summary>
+    /// Cosine annealing over the run: <c>rate = minimumRate + (baseRate - minimumRate) * (1 + cos(π step / totalSteps)) / 2</c>,
+    /// the base rate at step 0, falling to <paramref name="minimumRate"/> at the end (PyTorch's CosineAnnealingLR with
+    /// T_max = the run's steps, stepped every step).
+    /// </summary>
+    /// <param name="minimumRate">The rate at the end of the run; finite and not negative.</param>
+    /// <returns>The schedule.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="minimumRate"/> is negative or not finite.</exception>
+    public static LearnRateSchedule Cosine(float minimumRate = 0f)
+    {
+        Optimizer.RequireNonNegative(minimumRate, nameof(minimumRate));
+        return new CosineSchedule(minimumRate);
+    }
+
+    /// <summary>
+    /// Linear warm-up: for <c>step &lt; warmUpSteps</c>, <c>rate = baseRate * (startFraction + (1 - startFraction) * step / warmUpSteps)</c>
+    /// (PyTorch's LinearLR); from then on <paramref name="then"/>, which sees the steps after the warm-up as its own run
+    /// (its step 0 is step warmUpSteps, its totalSteps are the run's minus warmUpSteps; PyTorch's SequentialLR).
+    /// </summary>
+    /// <param name="warmUpSteps">Steps of warm-up; at least 1.</param>
+    /// <param name="startFraction">The fraction of the base rate at step 0; in (0, 1].</param>
+    /// <param name="then">The schedule after the warm-up, or null for <see cref="Constant"/>.</param>
+    /// <returns>The schedule.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (the message names it).</exception>
+    public static LearnRateSchedule WarmUp(int warmUpSteps, float startFraction = 0.1f, LearnRateSchedule? then = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(warmUpSteps, 1);
+        if (!(startFraction > 0f && startFraction <= 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(startFraction), startFraction, "startFraction must be in (0, 1].");
+        }
+
+        return new WarmUpSchedule(warmUpSteps, startFraction, then ?? Constant());
+    }
+
+    /// <summary>The schedule's name and settings, such as <c>StepDecay gamma=0.1 everyEpochs=10</c>; the type's name unless overridden.</summary>
+    public override string ToString() => GetType().Name;
+
+    private sealed class ConstantSchedule : LearnRateSchedule
+    {
+        public override float RateAt(float baseRate, int step, int stepsPerEpoch, int totalSteps) => baseRate;
+
+        public override string ToString() => "Constant";
+    }
+
+    private sealed class StepDecaySchedule(float gamma, int everyEpochs) : LearnRateSchedule
+    {
+        public override float RateAt(float baseRate, int step, int stepsPerEpoch, int totalSteps)
+        {
+            int epoch = step / Math.Max(1, stepsPerEpoch);
+            // rate = base * γ^floor(epoch / k)
+            return (float)(baseRate * Math.Pow(gamma, epoch / everyEpochs));
+        }
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"StepDecay gamma={gamma:G3} everyEpochs={everyEpochs}");
+    }
+
+    private sealed class CosineSchedule(float minimumRate) : LearnRateSchedule
+    {
+        public override float RateAt(float baseRate, int step, int stepsPerEpoch, int totalSteps)
+        {
+            // rate = min + (base - min) * (1 + cos(π t / T)) / 2
+            return (float)(minimumRate + ((baseRate - (double)minimumRate) * (1 + Math.Cos(Math.PI * step / Math.Max(1, totalSteps))) / 2));
+        }
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"Cosine minimumRate={minimumRate:G3}");
+    }
+
+    private sealed class WarmUpSchedule(int warmUpSteps, float startFraction, LearnRateSchedule then) : LearnRateSchedule
+    {
+        public override float RateAt(float baseRate, int step, int stepsPerEpoch, int totalSteps)
+        {
+            if (step < warmUpSteps)
+            {
+                // rate = base * (f + (1 - f) * step / N)
+                return (float)(baseRate * (startFraction + ((1 - (double)startFraction) * step / warmUpSteps)));
+            }
+
+            return then.RateAt(baseRate, step - warmUpSteps, stepsPerEpoch, Math.Max(1, totalSteps - warmUpSteps));
+        }
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"WarmUp steps={warmUpSteps} startFraction={startFraction:G3} then {then}");
+    }
+}

@@ -1,0 +1,128 @@
+// Gradient-norm clipping and max-norm, through Trainer.Step with TrainingOptions: clipping makes the
+// global gradient norm at most c (by exactly the factor c / (norm + 1e-6)) and leaves smaller gradients
+// alone, bit for bit; max-norm bounds every column of every weight matrix, never touches biases, and
+// leaves short columns alone. Two identical models (same seed) are stepped side by side.
+namespace MnistBp.Tests.Training;
+
+internal sealed class ClippingAndMaxNormTests
+{
+    private static Trainer NewTrainer(float learnRate = 1f)
+    {
+        var random = new DeterministicRandom(11);
+        var model = new Sequential(new Dense(6, 5, WeightInit.StandardNormal, random, "h"), new Sigmoid(), new Dense(5, 3, WeightInit.StandardNormal, random, "o"), new Sigmoid());
+        return new Trainer(model, new QuadraticCost(), new Sgd(model.Parameters, learnRate));
+    }
+
+    private static (Tensor Inputs, Tensor Targets) Batch()
+    {
+        var random = new DeterministicRandom(12);
+        var inputs = new Tensor(4, 6);
+        var targets = new Tensor(4, 3);
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            inputs[i] = (float)(3 * random.NextGaussian());
+        }
+
+        for (int r = 0; r < 4; r++)
+        {
+            targets[r, r % 3] = 1f;
+        }
+
+        return (inputs, targets);
+    }
+
+    private static double GlobalNorm(Trainer trainer) =>
+        Math.Sqrt(trainer.Model.Parameters.Sum(p => p.Gradient.ToArray().Sum(g => (double)g * g)));
+
+    [Test]
+    public void Clipping_bounds_the_global_gradient_norm()
+    {
+        (Tensor inputs, Tensor targets) = Batch();
+        Trainer plain = NewTrainer(), clipped = NewTrainer();
+        plain.Step(inputs, targets);
+        double norm = GlobalNorm(plain);
+        float clip = (float)(norm / 4);
+
+        clipped.Step(inputs, targets, new TrainingOptions { GradientClipNorm = clip });
+
+        Assert.That(GlobalNorm(clipped), Is.LessThanOrEqualTo(clip * (1 + 1e-6)), $"unclipped norm {norm}");
+        Assert.That(GlobalNorm(clipped), Is.EqualTo(clip).Within(clip * 1e-5), "scaled to the bound, not below it");
+        double factor = clip / (norm + 1e-6);
+        for (int p = 0; p < plain.Model.Parameters.Count; p++)
+        {
+            float[] expected = [.. plain.Model.Parameters[p].Gradient.ToArray().Select(g => (float)(g * factor))];
+            Assert.That(clipped.Model.Parameters[p].Gradient.ToArray(), Is.EqualTo(expected).Within(1e-6f), $"every gradient times c / (norm + 1e-6), parameter {p}");
+        }
+    }
+
+    [Test]
+    public void Clipping_leaves_smaller_gradients_alone()
+    {
+        (Tensor inputs, Tensor targets) = Batch();
+        Trainer plain = NewTrainer(), clipped = NewTrainer();
+        plain.Step(inputs, targets);
+        clipped.Step(inputs, targets, new TrainingOptions { GradientClipNorm = (float)(GlobalNorm(plain) * 2) });
+        for (int p = 0; p < plain.Model.Parameters.Count; p++)
+        {
+            Assert.That(clipped.Model.Parameters[p].Gradient.ToArray(), Is.EqualTo(plain.Model.Parameters[p].Gradient.ToArray()), $"gradient {p}, bit for bit");
+            Assert.That(clipped.Model.Parameters[p].Value.ToArray(), Is.EqualTo(plain.Model.Parameters[p].Value.ToArray()), $"value {p}, bit for bit");
+        }
+    }
+
+    [Test]
+    public void Max_norm_bounds_every_column_of_the_weights_and_leaves_biases_alone()
+    {
+        (Tensor inputs, Tensor targets) = Batch();
+        Trainer plain = NewTrainer(), bounded = NewTrainer();
+        const float Bound = 0.8f; // N(0, 1) columns of 6 or 5 weights are about 2.3 long: every one is cut
+        plain.Step(inputs, targets);
+        bounded.Step(inputs, targets, new TrainingOptions { MaxNorm = Bound });
+
+        foreach (Parameter parameter in bounded.Model.Parameters)
+        {
+            if (parameter.Role == ParameterRole.Biases)
+            {
+                continue;
+            }
+
+            for (int c = 0; c < parameter.Value.Columns; c++)
+            {
+                double norm = Math.Sqrt(Enumerable.Range(0, parameter.Value.Rows).Sum(r => (double)parameter.Value[r, c] * parameter.Value[r, c]));
+                Assert.That(norm, Is.LessThanOrEqualTo(Bound * (1 + 1e-6)), $"{parameter.Name}, column {c}");
+                Assert.That(norm, Is.EqualTo(Bound).Within(1e-5), $"{parameter.Name}, column {c}: rescaled to the bound");
+            }
+        }
+
+        for (int p = 0; p < plain.Model.Parameters.Count; p++)
+        {
+            if (plain.Model.Parameters[p].Role == ParameterRole.Biases)
+            {
+                Assert.That(bounded.Model.Parameters[p].Value.ToArray(), Is.EqualTo(plain.Model.Parameters[p].Value.ToArray()), "biases are not max-norm'd");
+            }
+        }
+    }
+
+    [Test]
+    public void Max_norm_leaves_short_columns_alone()
+    {
+        (Tensor inputs, Tensor targets) = Batch();
+        Trainer plain = NewTrainer(), bounded = NewTrainer();
+        plain.Step(inputs, targets);
+        bounded.Step(inputs, targets, new TrainingOptions { MaxNorm = 1000f });
+        for (int p = 0; p < plain.Model.Parameters.Count; p++)
+        {
+            Assert.That(bounded.Model.Parameters[p].Value.ToArray(), Is.EqualTo(plain.Model.Parameters[p].Value.ToArray()), $"parameter {p}, bit for bit");
+        }
+    }
+
+    [Test]
+    public void Bad_clipping_and_max_norm_settings_are_refused()
+    {
+        Assert.That(() => new TrainingOptions { GradientClipNorm = 0f }.Validate(), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("GradientClipNorm"));
+        Assert.That(() => new TrainingOptions { GradientClipNorm = float.NaN }.Validate(), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("GradientClipNorm"));
+        Assert.That(() => new TrainingOptions { MaxNorm = float.PositiveInfinity }.Validate(), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("MaxNorm"));
+        Assert.That(() => new TrainingOptions { EarlyStoppingPatience = 0 }.Validate(), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("EarlyStoppingPatience"));
+        (Tensor inputs, Tensor targets) = Batch();
+        Assert.That(() => NewTrainer().Step(inputs, targets, new TrainingOptions { MaxNorm = -1f }), Throws.TypeOf<ArgumentOutOfRangeException>());
+    }
+}
