@@ -12,6 +12,30 @@ public enum WeightInit
 
     /// <summary>Weights from N(0, 1/inputSize), biases from N(0, 1): keeps sigmoids out of saturation for wide layers.</summary>
     ScaledNormal,
+
+    /// <summary>
+    /// Xavier/Glorot normal (Glorot and Bengio 2010): weights from N(0, 2/(inputSize + outputSize)), biases
+    /// zero. Suits activations symmetric about 0 and roughly linear there: tanh, sigmoid, softmax outputs.
+    /// </summary>
+    XavierNormal,
+
+    /// <summary>
+    /// Xavier/Glorot uniform (Glorot and Bengio 2010): weights from U(-√(6/(inputSize + outputSize)), +√(6/(inputSize + outputSize))),
+    /// the same variance 2/(inputSize + outputSize) as <see cref="XavierNormal"/>; biases zero. Suits tanh, sigmoid, softmax outputs.
+    /// </summary>
+    XavierUniform,
+
+    /// <summary>
+    /// He/Kaiming normal (He et al. 2015): weights from N(0, 2/inputSize), biases zero. Suits ReLU and its
+    /// kin, which zero half their inputs: the factor 2 keeps the variance of the activations from halving per layer.
+    /// </summary>
+    HeNormal,
+
+    /// <summary>
+    /// He/Kaiming uniform (He et al. 2015): weights from U(-√(6/inputSize), +√(6/inputSize)), the same
+    /// variance 2/inputSize as <see cref="HeNormal"/>; biases zero. Suits ReLU and its kin.
+    /// </summary>
+    HeUniform,
 }
 
 /// <summary>A fully connected layer: <c>output = input · Weights + Biases</c>.</summary>
@@ -41,25 +65,49 @@ public sealed class Dense : Layer
     }
 
     /// <summary>Creates a layer with random weights drawn by <paramref name="random"/>: weights row by row, then biases.</summary>
+    /// <remarks>
+    /// <see cref="WeightInit.StandardNormal"/> and <see cref="WeightInit.ScaledNormal"/> draw the biases
+    /// from N(0, 1) after the weights, as Nielsen's network.py does. The Xavier and He initialisations set
+    /// the biases to zero and draw nothing for them, the usual convention with these schemes (Keras's
+    /// default; in PyTorch, torch.nn.init.zeros_ on the bias, which a PyTorch comparison must do explicitly,
+    /// since nn.Linear's own default bias is U(±1/√inputSize)).
+    /// </remarks>
     /// <param name="inputSize">Number of inputs per sample (rows of W).</param>
     /// <param name="outputSize">Number of neurons (columns of W).</param>
     /// <param name="init">The distribution of the initial weights.</param>
     /// <param name="random">The seeded generator to draw from.</param>
     /// <param name="name">A name; the tensors are called "W name" and "b name".</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="init"/> is not a defined <see cref="WeightInit"/>, or a size is zero or negative.</exception>
     public Dense(int inputSize, int outputSize, WeightInit init, DeterministicRandom random, string name = "dense")
         : this(inputSize, outputSize, name)
     {
         ArgumentNullException.ThrowIfNull(random);
-        double scale = init switch
+        (bool uniform, double scale, bool randomBiases) = init switch
         {
-            WeightInit.StandardNormal => 1.0,
-            WeightInit.ScaledNormal => 1.0 / Math.Sqrt(inputSize),
+            // W ~ N(0, 1), b ~ N(0, 1)
+            WeightInit.StandardNormal => (false, 1.0, true),
+            // W ~ N(0, 1/inputSize), b ~ N(0, 1)
+            WeightInit.ScaledNormal => (false, 1.0 / Math.Sqrt(inputSize), true),
+            // W ~ N(0, σ²), σ = √(2 / (inputSize + outputSize)), b = 0
+            WeightInit.XavierNormal => (false, Math.Sqrt(2.0 / (inputSize + outputSize)), false),
+            // W ~ U(-limit, limit), limit = √(6 / (inputSize + outputSize)), b = 0
+            WeightInit.XavierUniform => (true, Math.Sqrt(6.0 / (inputSize + outputSize)), false),
+            // W ~ N(0, σ²), σ = √(2 / inputSize), b = 0
+            WeightInit.HeNormal => (false, Math.Sqrt(2.0 / inputSize), false),
+            // W ~ U(-limit, limit), limit = √(6 / inputSize), b = 0
+            WeightInit.HeUniform => (true, Math.Sqrt(6.0 / inputSize), false),
             _ => throw new ArgumentOutOfRangeException(nameof(init), init, "Unknown WeightInit."),
         };
         Span<float> weights = Weights.Value.AsSpan();
         for (int i = 0; i < weights.Length; i++)
         {
-            weights[i] = (float)(scale * random.NextGaussian());
+            // w = scale * g with g ~ N(0, 1), or w = limit * (2u - 1) with u ~ U[0, 1)
+            weights[i] = (float)(scale * (uniform ? 2.0 * random.NextDouble() - 1.0 : random.NextGaussian()));
+        }
+
+        if (!randomBiases)
+        {
+            return; // the biases stay zero, as the constructor above left them
         }
 
         Span<float> biases = Biases.Value.AsSpan();

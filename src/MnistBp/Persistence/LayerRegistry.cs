@@ -32,6 +32,7 @@ public static class LayerRegistry
         new("LeakyRelu", record => new LeakyRelu(record.Settings.GetSingle("slope"), record.Name)),
         new("Tanh", record => new Tanh(record.Name)),
         new("Dropout", CreateDropout),
+        new("Softmax", record => new Softmax(record.Name)),
     ];
 
     private static readonly ConcurrentDictionary<string, Func<LayerRecord, Layer>> s_factories = new(s_builtIn, StringComparer.Ordinal);

@@ -1,0 +1,63 @@
+// CrossEntropyCost: Nielsen's cross-entropy cost for sigmoid outputs a ("Neural Networks and Deep
+// Learning", chapter 3), C = -(1/n) Σ_x Σ_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)]: summed over the
+// outputs of a sample and averaged over the n samples of the batch, the same convention as
+// QuadraticCost. Its gradient dC/da = (a - y) / (a (1 - a)) / n cancels the sigmoid's a (1 - a), so
+// after Sigmoid's backward dZ = (a - y) / n: Nielsen's δ = a - y, with no σ'(z) to slow learning.
+// It does not fuse with the sigmoid: a is clamped into [ε, 1 - ε] so that outputs of exactly 0 or 1 stay finite.
+namespace MnistBp;
+
+/// <summary>
+/// Nielsen's cross-entropy for sigmoid outputs: <c>C = -(1/n) Σ_samples Σ_outputs [y ln a + (1 - y) ln(1 - a)]</c>,
+/// n the batch size (summed over outputs, averaged over samples, like <see cref="QuadraticCost"/>).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Use it after a <see cref="Sigmoid"/>: the gradient <c>(a - y) / (a (1 - a)) / n</c> becomes
+/// <c>(a - y) / n</c> at the sigmoid's input, so a saturated wrong neuron still learns fast.
+/// </para>
+/// <para>
+/// In both the loss and the gradient, a is first clamped into [<see cref="Epsilon"/>, 1 - <see cref="Epsilon"/>].
+/// Without it ln 0 is -∞ and 0·ln 0 is NaN, and the gradient divides by a (1 - a) = 0; a float sigmoid
+/// gives exactly 1 for z above about 17 and exactly 0 below about -88.7 (where e^(-z) overflows). With the clamp each output costs at most
+/// -ln ε ≈ 16.1 and the gradient is at most 1/ε per output, both finite. The gradient is the
+/// unclamped formula at the clamped a (not zero outside the clamp), so a saturated output is still
+/// pushed back. A NaN output stays NaN.
+/// </para>
+/// </remarks>
+public sealed class CrossEntropyCost : Loss
+{
+    /// <summary>
+    /// The clamp ε = 1e-7 (Keras's default epsilon): far enough from 0 and 1 that 1 - ε is a float
+    /// below 1 (0.99999988) and ln ε ≈ -16.1, close enough that it changes nothing for outputs a
+    /// float sigmoid gives short of saturation.
+    /// </summary>
+    public const float Epsilon = 1e-7f;
+
+    private Tensor? _dPredicted; // the gradient buffer, reused while the batch size stays the same
+
+    /// <inheritdoc/>
+    public override string Formula => "C = -Σ [y ln a + (1 - y) ln(1 - a)] / batchSize";
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">The shapes differ; the message names both.</exception>
+    public override float Forward(Tensor predicted, Tensor target)
+    {
+        RequireSameShape(predicted, target);
+        int batchSize = predicted.Rows;
+        // C = -(1/n) Σ_x Σ_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)],  a clamped into [ε, 1 - ε]
+        double sum = Kernels.CrossEntropy(predicted.AsSpan(), target.AsSpan(), Epsilon);
+        return batchSize == 0 ? 0f : (float)(sum / batchSize);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">The shapes differ; the message names both.</exception>
+    public override Tensor Backward(Tensor predicted, Tensor target)
+    {
+        RequireSameShape(predicted, target);
+        Tensor gradient = Reuse(ref _dPredicted, predicted);
+        float scale = predicted.Rows == 0 ? 0f : 1f / predicted.Rows;
+        // dA = (a - y) / (a (1 - a)) / n,  a clamped into [ε, 1 - ε]   (Nielsen: δ = a - y once times σ'(z) = a (1 - a))
+        Kernels.CrossEntropyBackward(predicted.AsSpan(), target.AsSpan(), gradient.AsSpan(), Epsilon, scale);
+        return gradient;
+    }
+}
