@@ -21,7 +21,7 @@ internal static class DigitApi
             Visitor? visitor = visitors.TryGet(http.Request.Cookies[VisitorModels.CookieName]);
             return TypedResults.Ok(new ModelInfo(
                 digit.Source, digit.Describe(), digit.InputSize, digit.ImageSide, digit.OutputSize, digit.HiddenSize, digit.HasNeuronImages,
-                digit.Reading.ChartNote, digit.Reading.LossDescription,
+                digit.Reading.ChartNote, digit.Reading.LossDescription, digit.Reading.TeachingNote,
                 [.. digit.Model.Layers.Select((layer, i) => new LayerInfo(layer.Kind, layer.Name, digit.LayerWidths[i], layer.Formula))],
                 visitor is null ? "trained" : "yours", visitor?.Steps ?? 0));
         });
@@ -46,12 +46,12 @@ internal static class DigitApi
                 if (visitor is null)
                 {
                     // The shared model: the built-in layers' Predict caches nothing, so every request runs at once.
-                    return TypedResults.Ok(Prediction(digit, digit.Model, request!.Pixels, "trained", 0));
+                    return Prediction(digit, digit.Model, request!.Pixels, "trained", 0);
                 }
 
                 lock (visitor.Gate)
                 {
-                    return TypedResults.Ok(Prediction(digit, visitor.Model, request!.Pixels, "yours", visitor.Steps));
+                    return Prediction(digit, visitor.Model, request!.Pixels, "yours", visitor.Steps);
                 }
             }
         });
@@ -133,13 +133,20 @@ internal static class DigitApi
         });
     }
 
-    private static PredictResponse Prediction(DigitModel digit, Sequential model, float[] pixels, string which, int steps)
+    private static IResult Prediction(DigitModel digit, Sequential model, float[] pixels, string which, int steps)
     {
         float[][] activations = digit.Activations(model, pixels);
         float[] outputs = activations[^1];
+        if (outputs.Any(o => !float.IsFinite(o)))
+        {
+            // Cannot come from the shipped model and pixels in 0..1; a taught copy is undone before it gets here. Said, not hidden.
+            return TypedResults.Problem($"the {(which == "yours" ? "your copy of the " : "")}model's outputs for these pixels are not finite (NaN or infinite){(which == "yours" ? "; reset to the trained model" : "")}",
+                statusCode: StatusCodes.Status500InternalServerError, title: "The model gave NaN or infinite outputs.");
+        }
+
         var probabilities = new float[outputs.Length];
         digit.Reading.ToProbabilities(outputs, probabilities);
-        return new PredictResponse(Evaluation.ArgMax(outputs), probabilities, outputs, digit.HiddenLayer >= 0 ? activations[digit.HiddenLayer] : [], which, steps);
+        return TypedResults.Ok(new PredictResponse(Evaluation.ArgMax(outputs), probabilities, outputs, digit.HiddenLayer >= 0 ? activations[digit.HiddenLayer] : [], which, steps));
     }
 
     private static OutputsInfo Outputs(DigitModel digit, float[] outputs)
@@ -166,7 +173,7 @@ internal static class DigitApi
 /// <summary>GET /api/model.</summary>
 internal sealed record ModelInfo(
     string Source, string Description, int InputSize, int ImageSide, int OutputSize, int HiddenSize, bool HasNeuronImages,
-    string ChartNote, string Loss, LayerInfo[] Layers, string Model, int Steps);
+    string ChartNote, string Loss, string TeachingNote, LayerInfo[] Layers, string Model, int Steps);
 
 /// <summary>One layer in GET /api/model.</summary>
 internal sealed record LayerInfo(string Kind, string Name, int Outputs, string Formula);

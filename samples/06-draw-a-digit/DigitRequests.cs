@@ -25,6 +25,9 @@ internal static class DigitRequests
     /// <summary>The largest body accepted: 784 numbers written out in full take about 16 KB.</summary>
     public const int MaxBodyBytes = 64 * 1024;
 
+    /// <summary>The largest learn rate accepted: far beyond any useful one, and small enough that steps cannot overflow a float.</summary>
+    public const float MaxLearnRate = 1000f;
+
     /// <summary>Reads the body as JSON; returns null and sets <paramref name="problem"/> when it is too large or malformed.</summary>
     public static async Task<(JsonDocument? Document, IResult? Problem)> ReadJsonAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -107,6 +110,11 @@ internal static class DigitRequests
         if (rateElement.ValueKind != JsonValueKind.Number || !rateElement.TryGetSingle(out float learnRate) || !float.IsFinite(learnRate) || !(learnRate > 0f))
         {
             return (null, Invalid("learnRate", $"learnRate must be a positive, finite number (as a float); got {Shown(rateElement)}"));
+        }
+
+        if (learnRate > MaxLearnRate)
+        {
+            return (null, Invalid("learnRate", $"learnRate must be at most {MaxLearnRate}; got {Shown(rateElement)}"));
         }
 
         return (new BackpropRequest(pixels!, label, learnRate), null);

@@ -32,6 +32,9 @@ internal abstract class OutputReading
     /// <summary>The loss's name and formula, for the page, such as "quadratic cost, C = ...".</summary>
     public abstract string LossDescription { get; }
 
+    /// <summary>One sentence for the page beside dZ at the output: how this loss and this output learn.</summary>
+    public abstract string TeachingNote { get; }
+
     /// <summary>A new loss for one teaching step (a loss keeps a gradient buffer: one per caller).</summary>
     public abstract Loss CreateLoss();
 
@@ -53,6 +56,10 @@ internal abstract class OutputReading
             "so the bars show each output divided by their sum.";
 
         public override string LossDescription => "quadratic cost, C = Σ (a - y)² / 2 (y: 1 for the true digit, 0 for the others)";
+
+        public override string TeachingNote =>
+            "dZ = (a - y) · a · (1 - a): an output near 0 or 1 gets a dZ near 0 even when it is wrong, so a digit the network is sure of " +
+            "barely moves (the learning slowdown of the quadratic cost, Nielsen's chapter 3); a digit it is unsure of learns fast.";
 
         public override Loss CreateLoss() => new QuadraticCost();
 

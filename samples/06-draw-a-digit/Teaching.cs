@@ -2,7 +2,7 @@
 // library's own Forward, loss, Backward and Sgd on the visitor's copy of the model (chapter 5's training
 // step for a batch of one). The layers are walked in reverse as Sequential.Backward walks them, written
 // out so that each layer's dOutput can be shown: dZ at the output, dZ at the hidden layer, and dW of
-// the hidden neurons the step moves most. A step whose weights come out NaN or infinite is undone.
+// the hidden neurons the step moves most. A step whose weights or outputs come out NaN or infinite is undone.
 using MnistBp;
 
 namespace MnistBp.Samples.DrawADigit;
@@ -33,7 +33,7 @@ internal static class Teaching
     /// Runs forward, loss, ZeroGrad, backward and an SGD step at <paramref name="learnRate"/> on
     /// <paramref name="model"/>, then the forward pass again. The caller holds the visitor's lock.
     /// </summary>
-    /// <returns>The step, or null when it made a weight NaN or infinite; the weights are then as before.</returns>
+    /// <returns>The step, or null when it made a weight or an output NaN or infinite; the weights are then as before.</returns>
     public static TeachingStep? Step(DigitModel digit, Sequential model, float[] pixels, int label, float learnRate)
     {
         OutputReading reading = digit.Reading;
@@ -71,7 +71,8 @@ internal static class Teaching
         float[][] before = [.. model.Parameters.Select(p => p.Value.ToArray())];
         // w -= learnRate * dW, for every parameter
         new Sgd(model.Parameters, learnRate).Step();
-        if (model.Parameters.Any(p => ModelHasNonFinite(p.Value.AsSpan())))
+        float[] outputsAfter = model.PredictSample(pixels);
+        if (model.Parameters.Any(p => HasNonFinite(p.Value.AsSpan())) || HasNonFinite(outputsAfter))
         {
             for (int i = 0; i < before.Length; i++)
             {
@@ -81,7 +82,6 @@ internal static class Teaching
             return null;
         }
 
-        float[] outputsAfter = model.PredictSample(pixels);
         float lossAfter = loss.Forward(Tensor.FromValues(1, digit.OutputSize, outputsAfter), target);
         return new TeachingStep(lossBefore, outputsBefore, dZOutput, dZHidden, weightGradients, outputsAfter, lossAfter);
     }
@@ -106,7 +106,7 @@ internal static class Teaching
             })];
     }
 
-    private static bool ModelHasNonFinite(ReadOnlySpan<float> values)
+    private static bool HasNonFinite(ReadOnlySpan<float> values)
     {
         foreach (float value in values)
         {

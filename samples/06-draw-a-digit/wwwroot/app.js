@@ -403,6 +403,7 @@ function showBackprop(result) {
     page.model = model;
     document.getElementById("model-source").textContent = `Model: ${model.source}. Layers: ${model.description}.`;
     document.getElementById("chart-note").textContent = model.chartNote;
+    document.getElementById("teaching-note").textContent = model.teachingNote;
     document.getElementById("hidden-count").textContent = model.hiddenSize;
     buildLabels(model.outputSize);
     redraw();
