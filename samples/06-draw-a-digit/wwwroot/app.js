@@ -5,7 +5,7 @@
 // Plain browser JavaScript, no libraries. window.digitPage lets the browser tests see what happened.
 "use strict";
 
-const page = window.digitPage = { predictions: 0, teachings: 0, last: null, lastBackprop: null, model: null };
+const page = window.digitPage = { predictions: 0, teachings: 0, last: null, lastBackprop: null, model: null, predictedFor: -1 };
 const pad = document.getElementById("pad");
 const padContext = pad.getContext("2d", { willReadFrequently: true });
 const strokes = []; // each stroke: an array of {x, y} in pad pixels
@@ -14,6 +14,8 @@ let pixels = null; // the model's input for the current drawing, or null when bl
 let label = null;
 let predictTimer = 0;
 let predictSerial = 0;
+// The number of points drawn: a prediction is up to date when it was made for all of them.
+page.points = () => strokes.reduce((sum, stroke) => sum + stroke.length, 0);
 
 // ---- the colour maps of MnistBp.Pictures.Colors: ink (0 white, 1 black) and diverging (blue, white, red)
 function ink(value) {
@@ -216,12 +218,14 @@ async function predictNow() {
   if (!model) {
     return;
   }
+  const points = page.points();
   pixels = preprocess(model.imageSide);
   paint(document.getElementById("preview"), pixels || new Array(model.inputSize).fill(0), model.imageSide, ink, 5);
   updateTeachButton();
   if (!pixels) {
     document.getElementById("prediction").textContent = "–";
     drawBars(document.getElementById("bars"), new Array(model.outputSize).fill(0), -1);
+    page.predictedFor = points;
     return;
   }
   const serial = ++predictSerial;
@@ -234,6 +238,7 @@ async function predictNow() {
     showPrediction(result);
     page.last = result;
     page.predictions++;
+    page.predictedFor = points;
   } catch (error) {
     showError(error.message);
   }
