@@ -206,6 +206,34 @@ public class ApiTests
         Assert.That(taught, Is.Not.EqualTo(stillTrained));
     }
 
+    [Test]
+    public async Task The_model_option_loads_another_model_and_the_page_follows_its_widths()
+    {
+        // --model FILE arrives as the configuration key "model": a random 784-16-10 saved to a temporary file.
+        var random = new DeterministicRandom(5);
+        var other = new Sequential(new Dense(784, 16, WeightInit.ScaledNormal, random, "hidden"), new Sigmoid(), new Dense(16, 10, WeightInit.ScaledNormal, random, "output"), new Sigmoid());
+        string path = Path.Combine(Path.GetTempPath(), $"mnistbp-web-{Guid.NewGuid():N}.mnbp");
+        ModelFile.Save(other, path);
+        try
+        {
+            using WebApplicationFactory<Program> factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder => builder.UseSetting("model", path));
+            using HttpClient client = factory.CreateClient();
+            JsonElement model = JsonDocument.Parse(await client.GetStringAsync("/api/model")).RootElement;
+            Assert.That(model.GetProperty("source").GetString(), Is.EqualTo($"--model {path}"));
+            Assert.That(model.GetProperty("hiddenSize").GetInt32(), Is.EqualTo(16));
+            Assert.That(model.GetProperty("description").GetString(), Does.StartWith("784-16-10:"));
+
+            float[] pixels = DigitApp.MnistTest.GetImages().Row(1).ToArray();
+            JsonElement answer = await DigitApp.PostOk(client, "/api/predict", new { pixels });
+            Assert.That(DigitApp.Floats(answer.GetProperty("outputs")), Is.EqualTo(other.PredictSample(pixels)));
+            Assert.That(answer.GetProperty("hidden").GetArrayLength(), Is.EqualTo(16));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private static (double[] Hidden, double[] Outputs) Forward(float[] x, float[] w1, float[] b1, float[] w2, float[] b2)
     {
         int inputs = x.Length, hidden = b1.Length, outputs = b2.Length;
