@@ -84,7 +84,8 @@ public sealed class Sequential
     /// <summary>
     /// Back-propagates like <see cref="Backward(Tensor)"/>; with <paramref name="computeInputGradient"/>
     /// false the first layer may skip dLoss/dInput (training needs only the parameter gradients, and
-    /// the input is data, not a parameter).
+    /// the input is data, not a parameter), and layers below the first one with parameters (such as a
+    /// Dropout on the inputs) are not back-propagated at all: no parameter gradient depends on them.
     /// </summary>
     /// <param name="dOutput">dLoss/dOutput of the last layer, usually <see cref="Loss.Backward"/>.</param>
     /// <param name="computeInputGradient">Whether dLoss/dInput of the first layer is wanted.</param>
@@ -94,12 +95,20 @@ public sealed class Sequential
     {
         ArgumentNullException.ThrowIfNull(dOutput);
         RequireLayers();
+        // Without dInput wanted, the walk stops at the lowest layer with parameters: below it (an input Dropout,
+        // say) no gradient is needed by anything, so those layers' Backward is not run at all.
+        int lowest = computeInputGradient ? 0 : LowestLayerWithParameters();
+        if (lowest == _layers.Count)
+        {
+            return null; // no parameters anywhere and no dInput wanted: nothing to compute
+        }
+
         // Walk the layers in reverse: each layer's dInput is the dOutput of the layer before it.
         Tensor? gradient = dOutput;
-        for (int i = _layers.Count - 1; i >= 0; i--)
+        for (int i = _layers.Count - 1; i >= lowest; i--)
         {
             Layer layer = _layers[i];
-            bool needed = i > 0 || computeInputGradient; // the first layer's input is the data
+            bool needed = i > lowest || computeInputGradient; // the lowest layer's input is the data, or feeds no parameter
             layer.InputGradientNeeded = needed;
             gradient = layer.Backward(gradient!);
             layer.InputGradientNeeded = true; // as a layer called on its own expects
@@ -110,6 +119,20 @@ public sealed class Sequential
         }
 
         return gradient;
+    }
+
+    /// <summary>The index of the first layer that has parameters; the layer count when none has.</summary>
+    private int LowestLayerWithParameters()
+    {
+        for (int i = 0; i < _layers.Count; i++)
+        {
+            if (_layers[i].Parameters.Count > 0)
+            {
+                return i;
+            }
+        }
+
+        return _layers.Count;
     }
 
     /// <summary>Sets every parameter gradient to zero.</summary>

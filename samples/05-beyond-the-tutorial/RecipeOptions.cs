@@ -1,0 +1,110 @@
+// The command line of sample 05:
+//   --recipe NAME [--epochs N] [--seed S] [--data DIR] [--save FILE] [--min-accuracy P], or --list.
+// A recipe fixes everything else (network, loss, optimizer, schedule, batch size, augmentation) in
+// advance; --epochs only shortens or lengthens its schedule (CI runs each for one epoch).
+using System.Globalization;
+
+namespace MnistBp.Samples.Beyond;
+
+/// <summary>The options of sample 05.</summary>
+internal sealed record RecipeOptions
+{
+    /// <summary>The recipe to run, or null with --list / --help.</summary>
+    public string? Recipe { get; init; }
+
+    /// <summary>Epochs instead of the recipe's own count, or null.</summary>
+    public int? Epochs { get; init; }
+
+    /// <summary>Seed of the initial weights, the shuffles, dropout and augmentation.</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>The folder with the four MNIST files, or null for MNISTBP_DATA / the cache folder.</summary>
+    public string? Data { get; init; }
+
+    /// <summary>Where to save the trained model, or null.</summary>
+    public string? Save { get; init; }
+
+    /// <summary>Exit with 1 when the final test accuracy (percent) is below this.</summary>
+    public double? MinAccuracy { get; init; }
+
+    /// <summary>Print the recipes and stop.</summary>
+    public bool List { get; init; }
+
+    /// <summary>Print the help and stop.</summary>
+    public bool Help { get; init; }
+
+    /// <summary>The help text.</summary>
+    public const string Usage = """
+        usage: dotnet run -c Release --project samples/05-beyond-the-tutorial -- --recipe NAME [--epochs N] [--seed S] [--data DIR] [--save FILE] [--min-accuracy P]
+               dotnet run -c Release --project samples/05-beyond-the-tutorial -- --list
+
+        Trains one of the recipes that go past the tutorial (cross-entropy, softmax, ReLU, dropout,
+        momentum and Adam, elastic distortions) on MNIST, then measures it once on the 10,000 test
+        images. A recipe is fixed in advance: it holds out the last 10,000 training images for
+        validation (Nielsen's 50,000 / 10,000 split) where it needs a validation set, and nothing
+        looks at the test set before the end. The last line is always
+          test accuracy XX.XX% (C of N) after E epochs; T s of training
+        where T counts only training (not data loading or evaluation; the first epoch's JIT warm-up
+        is included).
+
+          --recipe NAME       the recipe to run (see --list)
+          --epochs N          run N epochs instead of the recipe's own number (its schedule is
+                              stretched or shortened to fit)
+          --seed N            seed for the initial weights, shuffles, dropout masks and distortions (default 1)
+          --data DIR          an existing folder with the four MNIST files (.gz or raw); default:
+                              $MNISTBP_DATA, else a per-user cache folder
+          --save FILE         save the trained model to FILE (sample 06 can load it)
+          --min-accuracy P    exit with code 1 when the final test accuracy is below P percent
+          --list              print every recipe with the reference it reproduces and its number
+          --help              show this help
+        """;
+
+    /// <summary>Parses the command line.</summary>
+    /// <exception cref="FormatException">An option is unknown, lacks its value, or has a bad value; the message says which.</exception>
+    public static RecipeOptions Parse(string[] args)
+    {
+        var options = new RecipeOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string name = args[i];
+            if (name is "--help" or "-h" or "--list")
+            {
+                options = name == "--list" ? options with { List = true } : options with { Help = true };
+                continue;
+            }
+
+            if (i + 1 >= args.Length)
+            {
+                throw new FormatException(name.StartsWith("--", StringComparison.Ordinal) ? $"{name} needs a value" : $"unknown argument '{name}' (see --help)");
+            }
+
+            string value = args[++i];
+            options = name switch
+            {
+                "--recipe" => options with { Recipe = value },
+                "--epochs" => options with
+                {
+                    Epochs = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw Bad(name, value, "a whole number > 0"),
+                },
+                "--seed" => options with { Seed = ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed) ? seed : throw Bad(name, value, "a whole number >= 0") },
+                "--data" => options with { Data = value },
+                "--save" => options with { Save = value },
+                "--min-accuracy" => options with
+                {
+                    MinAccuracy = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double p) && p is >= 0 and <= 100
+                        ? p : throw Bad(name, value, "a percentage from 0 to 100"),
+                },
+                _ => throw new FormatException($"unknown option '{name}' (see --help)"),
+            };
+        }
+
+        if (!options.Help && !options.List && options.Recipe is null)
+        {
+            throw new FormatException("--recipe NAME is required (--list shows the recipes)");
+        }
+
+        return options;
+    }
+
+    private static FormatException Bad(string name, string value, string expected) => new($"{name} '{value}': expected {expected}");
+}
