@@ -1,9 +1,10 @@
 // OutputReading: the one place that decides how the page reads a model's outputs and which loss
 // "teach it" back-propagates, chosen from the Kind of the model's last layer (never from a concrete
-// layer type). Today: a last "Sigmoid" (sample 04's networks) gives independent outputs in 0..1,
+// layer type). A last "Sigmoid" (sample 04's networks) gives independent outputs in 0..1,
 // normalised to sum 1 for the chart, taught with the quadratic cost of chapter 1 and of sample 04.
-// Not here yet: logits read through a softmax and taught with a softmax cross-entropy; add that case
-// in For, and nothing else in the sample changes. It assumes no number of classes.
+// A last "Dense" (sample 05's recipes) gives logits, read through a softmax and taught with the
+// fused softmax cross-entropy (docs chapter 12). Another kind is one more case in For; nothing else
+// in the sample changes. It assumes no number of classes.
 using MnistBp;
 
 namespace MnistBp.Samples.DrawADigit;
@@ -20,8 +21,9 @@ internal abstract class OutputReading
         return kind switch
         {
             "Sigmoid" => new SigmoidOutputs(),
+            "Dense" => new Logits(),
             _ => throw new NotSupportedException(
-                $"The model's last layer is of kind '{kind}'; the page knows how to read a last 'Sigmoid' (sample 04's networks). " +
+                $"The model's last layer is of kind '{kind}'; the page knows how to read a last 'Sigmoid' (sample 04's networks) and a last 'Dense' (logits, sample 05's recipes). " +
                 "Add a case for this kind in OutputReading.For (samples/06-draw-a-digit/OutputReading.cs)."),
         };
     }
@@ -81,6 +83,32 @@ internal abstract class OutputReading
         public override void FillTarget(int label, Span<float> target)
         {
             // y = one-hot(label): 1 for the true digit, 0 for the others (Nielsen's vectorized_result)
+            target.Clear();
+            target[label] = 1f;
+        }
+    }
+
+    /// <summary>A last Dense: the outputs are logits z, turned into probabilities by a softmax, taught with the fused softmax cross-entropy.</summary>
+    private sealed class Logits : OutputReading
+    {
+        public override string ChartNote =>
+            "The last layer gives logits z (any real numbers); the bars are their softmax, p_j = e^(z_j) / Σ_k e^(z_k), which sums to 1.";
+
+        public override string LossDescription => "softmax cross-entropy, C = -ln p_y (p = softmax(z), y: the true digit)";
+
+        public override string TeachingNote =>
+            "dZ = p - y: the further the probability of the true digit is from 1, the larger the step, however sure the network was " +
+            "(no learning slowdown: the softmax's and the logarithm's derivatives cancel, docs chapter 12).";
+
+        public override Loss CreateLoss() => new SoftmaxCrossEntropy();
+
+        // p = softmax(z), computed stably (the largest logit subtracted first) by the library's own kernel
+        public override void ToProbabilities(ReadOnlySpan<float> outputs, Span<float> probabilities) =>
+            SoftmaxCrossEntropy.Probabilities(outputs, probabilities, batchSize: 1);
+
+        public override void FillTarget(int label, Span<float> target)
+        {
+            // y = one-hot(label)
             target.Clear();
             target[label] = 1f;
         }

@@ -234,6 +234,51 @@ public class ApiTests
         }
     }
 
+    [Test]
+    public async Task A_model_that_ends_in_logits_is_read_through_a_softmax_and_taught_with_softmax_cross_entropy()
+    {
+        // A ReLU net ending in a Dense layer (sample 05's recipes): logits, no output activation.
+        var random = new DeterministicRandom(9);
+        var other = new Sequential(new Dense(784, 20, WeightInit.HeNormal, random, "hidden"), new Relu(), new Dense(20, 10, WeightInit.XavierNormal, random, "output"));
+        string path = Path.Combine(Path.GetTempPath(), $"mnistbp-web-{Guid.NewGuid():N}.mnbp");
+        ModelFile.Save(other, path);
+        try
+        {
+            using WebApplicationFactory<Program> factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder => builder.UseSetting("model", path));
+            using HttpClient client = factory.CreateClient();
+            float[] pixels = DigitApp.MnistTest.GetImages().Row(3).ToArray();
+            float[] logits = other.PredictSample(pixels);
+            // p_j = e^(z_j) / Σ_k e^(z_k), in double
+            double max = logits.Max();
+            double[] expected = [.. logits.Select(z => Math.Exp(z - max))];
+            double sum = expected.Sum();
+
+            JsonElement answer = await DigitApp.PostOk(client, "/api/predict", new { pixels });
+            float[] probabilities = DigitApp.Floats(answer.GetProperty("probabilities"));
+            Assert.That(DigitApp.Floats(answer.GetProperty("outputs")), Is.EqualTo(logits));
+            for (int j = 0; j < 10; j++)
+            {
+                Assert.That(probabilities[j], Is.EqualTo(expected[j] / sum).Within(1e-6), $"p[{j}]");
+            }
+
+            // Teach it label 4: the loss is -ln p_4 and dZ at the output is p - y.
+            JsonElement step = await DigitApp.PostOk(client, "/api/backprop", new { pixels, label = 4, learnRate = 0.1f });
+            Assert.That(step.GetProperty("loss").GetDouble(), Is.EqualTo(-Math.Log(expected[4] / sum)).Within(1e-5));
+            float[] dZ = DigitApp.Floats(step.GetProperty("dZOutput"));
+            for (int j = 0; j < 10; j++)
+            {
+                Assert.That(dZ[j], Is.EqualTo((expected[j] / sum) - (j == 4 ? 1 : 0)).Within(1e-6), $"dZ[{j}]");
+            }
+
+            float[] after = DigitApp.Floats(step.GetProperty("after").GetProperty("probabilities"));
+            Assert.That(after[4], Is.GreaterThan(probabilities[4]), "one step towards label 4 raises its probability");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private static (double[] Hidden, double[] Outputs) Forward(float[] x, float[] w1, float[] b1, float[] w2, float[] b2)
     {
         int inputs = x.Length, hidden = b1.Length, outputs = b2.Length;
