@@ -10,12 +10,12 @@ internal static class Recipes
     /// <summary>Every recipe.</summary>
     public static IReadOnlyList<Recipe> All { get; } =
     [
-        new("nielsen-ch3", "Nielsen, Neural Networks and Deep Learning, chapter 3 (network2.py): 784-100-10 sigmoid, cross-entropy, L2 λ = 5.0, η = 0.5",
-            "98.04% (his validation set)", Epochs: 30, Validates: true, NielsenChapter3),
+        new("nielsen-ch3", "Nielsen, Neural Networks and Deep Learning, chapter 3 (network2.py): 784-100-10 sigmoid, cross-entropy, L2 λ = 5.0, η = 0.1, 60 epochs",
+            "98.04% (his validation set)", Epochs: 60, Validates: true, NielsenChapter3),
         new("simard-800", "Simard, Steinkraus & Platt 2003: 784-800-10, cross-entropy, no distortions",
             "98.4% (1.6% error)", Epochs: 30, Validates: false, Simard800),
         new("dropout", "Srivastava et al. 2014: 3 x 1024 ReLU, dropout, max-norm",
-            "98.94% (1.06% error)", Epochs: 90, Validates: false, DropoutNet),
+            "98.94% (1.06% error)", Epochs: 60, Validates: false, DropoutNet),
         new("augmented", "Simard et al. 2003, elastic distortions (784-800-10: 99.3%); here a 784-1024-1024-10 ReLU MLP",
             "99.3% (0.7% error)", Epochs: 150, Validates: false, Augmented),
         new("fast-98", "the shortest training to 98% on two cores: 784-512-10 ReLU, softmax cross-entropy, Nesterov momentum",
@@ -23,10 +23,12 @@ internal static class Recipes
     ];
 
     /// <summary>
-    /// Nielsen's chapter-3 run as the book states it: 784-100-10, sigmoid outputs with the cross-entropy cost, SGD
-    /// η = 0.5 on mini-batches of 10, L2 with λ = 5.0 scaled by the 50,000 training images (w ← (1 − ηλ/n) w − η ∂C0/∂w,
-    /// biases not decayed), weights from N(0, 1/inputs) and biases from N(0, 1) (his default_weight_initializer), 30 epochs,
-    /// validating on the last 10,000 training images as he does.
+    /// Nielsen's chapter-3 run as the book states it ("Overfitting and regularization"): 784-100-10, sigmoid outputs
+    /// with the cross-entropy cost, L2 with λ = 5.0 scaled by the 50,000 training images (w ← (1 − ηλ/n) w − η ∂C0/∂w,
+    /// biases not decayed), weights from N(0, 1/inputs) and biases from N(0, 1) (his default_weight_initializer),
+    /// mini-batches of 10, validating on the last 10,000 training images as he does. His 30 epochs at η = 0.5 reach
+    /// 97.92% on validation; his next run, 60 epochs at η = 0.1, is the one that "breaks the 98 percent barrier" with
+    /// 98.04%: that is this recipe.
     /// </summary>
     private static RecipeRun NielsenChapter3(RecipeSetup setup)
     {
@@ -37,7 +39,7 @@ internal static class Recipes
             new Dense(100, setup.ClassCount, WeightInit.ScaledNormal, random, "output"),
             new Sigmoid("output sigmoid"));
         // λ/n: Nielsen's L2 term λ/(2n) Σw² has the gradient (λ/n) w
-        var optimizer = new Sgd(model.Parameters, 0.5f, weightDecay: WeightDecay.FromL2(5.0f, setup.TrainingCount));
+        var optimizer = new Sgd(model.Parameters, 0.1f, weightDecay: WeightDecay.FromL2(5.0f, setup.TrainingCount));
         return new RecipeRun(model, new CrossEntropyCost(), optimizer, new TrainingOptions { BatchSize = 10, ShuffleSeed = setup.Seed },
             $"{setup.InputSize}-100-{setup.ClassCount}, sigmoid, cross-entropy cost, L2 λ = 5.0 (weight decay λ/n = {WeightDecay.FromL2(5.0f, setup.TrainingCount):G3})");
     }
