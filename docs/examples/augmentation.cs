@@ -54,7 +54,7 @@ for (int row = 0; row < kinds.Length; row++)
 
     change[kinds[row].Name] = changed / after.Length;
     ink[kinds[row].Name] = inkAfter / inkBefore;
-    Console.WriteLine($"{kinds[row].Name,-17} {change[kinds[row].Name],24:F4} {ink[kinds[row].Name],8:P1}");
+    Console.WriteLine($"{kinds[row].Name,-17} {change[kinds[row].Name],24:F4} {ink[kinds[row].Name] * 100,8:F1}%");
     for (int digit = 0; digit < 10; digit++)
     {
         // each digit at twice its size, with a 2-pixel margin: ink 1 is black on white
@@ -71,7 +71,8 @@ for (int row = 0; row < kinds.Length; row++)
 
 string picture = Path.Combine(args.Contains("--save-picture") ? Path.Combine(Here(), "..", "pictures") : Path.GetTempPath(), "augmentation.png");
 sheet.Save(picture);
-Console.WriteLine($"rows: {string.Join(", ", kinds.Select(k => k.Name))}; written to {Path.GetFullPath(picture)}");
+string shown = Path.GetRelativePath(Environment.CurrentDirectory, Path.GetFullPath(picture));
+Console.WriteLine($"rows: {string.Join(", ", kinds.Select(k => k.Name))}; written to {(shown.StartsWith("..", StringComparison.Ordinal) ? Path.GetFullPath(picture) : shown)}");
 Console.WriteLine();
 
 // The cost of the augmentation alone: every training image once, in the trainer's batches of 10 (fill, then
@@ -125,7 +126,7 @@ foreach ((string name, Augmentation? augmentation) in kinds)
         accuracy[name] = Evaluation.Of(model, data.Test).Accuracy; // the same seeds, the same weights both times
     }
 
-    Console.WriteLine($"{name,-17} {alone[name],15:F3} {alone[name] * 1e6 / train.Count,9:F1} {epoch[name],18:F2} {accuracy[name],13:P2}");
+    Console.WriteLine($"{name,-17} {alone[name],15:F3} {alone[name] * 1e6 / train.Count,9:F1} {epoch[name],18:F2} {accuracy[name] * 100,13:F2}%");
 }
 
 Console.WriteLine($"('alone' includes filling the batch, {alone["none"]:F3} s with no augmentation; {Environment.ProcessorCount} cores; {clock.Elapsed.TotalSeconds:F1} s in all)");
