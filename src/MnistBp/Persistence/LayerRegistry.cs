@@ -11,7 +11,7 @@ namespace MnistBp;
 /// <summary>The layer kinds model files can hold: a stable name per kind and the factory that rebuilds it.</summary>
 /// <remarks>
 /// <para>
-/// <c>Dense</c>, <c>Sigmoid</c>, <c>Relu</c>, <c>LeakyRelu</c>, <c>Tanh</c> and <c>Dropout</c> are known without any call. For a layer of your own, give it a fixed
+/// <c>Dense</c>, <c>Sigmoid</c>, <c>Relu</c>, <c>LeakyRelu</c>, <c>Tanh</c>, <c>Softmax</c> and <c>Dropout</c> are known without any call. For a layer of your own, give it a fixed
 /// <see cref="Layer.Kind"/> (such as <c>MyApp.Relu</c>), write its settings in
 /// <see cref="Layer.WriteSettings"/>, and register its factory once at start-up, before saving or
 /// loading: <c>LayerRegistry.Register("MyApp.Relu", record => new Relu(record.Name));</c>
