@@ -236,56 +236,62 @@ internal static partial class Kernels
     }
 
     /// <summary>
-    /// The cross-entropy's gradient: <c>dA[i] = scale * (c - y[i]) / (c * (1 - c))</c> with
-    /// <c>c = clamp(a[i], epsilon, 1 - epsilon)</c>; after the sigmoid's backward (times a (1 - a)) it is
-    /// scale * (a - y), Nielsen's δ = a - y.
+    /// The smallest a (1 - a) the cross-entropy's gradient divides by: only outputs of exactly 0 or 1 (or within
+    /// about 1e-30 of them) reach it, so everywhere else the gradient is the exact (a - y) / (a (1 - a)).
+    /// </summary>
+    internal const float CrossEntropyMinimumDenominator = 1e-30f;
+
+    /// <summary>
+    /// The cross-entropy's gradient: <c>dA[i] = scale * (a[i] - y[i]) / max(a[i] (1 - a[i]), 1e-30)</c>. The
+    /// output is not clamped here (the loss clamps it, for the logarithms): after the sigmoid's backward (times
+    /// a (1 - a)) this is exactly scale * (a - y), Nielsen's δ = a - y, however saturated a is, down to
+    /// a (1 - a) = 1e-30 (z about -69 or +69). A NaN stays NaN.
     /// </summary>
     /// <param name="a">The sigmoid outputs.</param>
     /// <param name="y">The targets, as long as <paramref name="a"/>.</param>
     /// <param name="dA">dLoss/dA, as long as <paramref name="a"/>; may be the same span as <paramref name="a"/> or <paramref name="y"/>.</param>
-    /// <param name="epsilon">The clamp, such as 1e-7.</param>
     /// <param name="scale">The factor, such as 1 / batchSize.</param>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void CrossEntropyBackward(ReadOnlySpan<float> a, ReadOnlySpan<float> y, Span<float> dA, float epsilon, float scale)
+    public static void CrossEntropyBackward(ReadOnlySpan<float> a, ReadOnlySpan<float> y, Span<float> dA, float scale)
     {
         RequireLength(y.Length, a.Length, nameof(y), "CrossEntropyBackward", "a");
         RequireLength(dA.Length, a.Length, nameof(dA), "CrossEntropyBackward", "a");
         if (!UseVector)
         {
-            CrossEntropyBackwardScalar(a, y, dA, epsilon, scale);
+            CrossEntropyBackwardScalar(a, y, dA, scale);
             return;
         }
 
-        var low = new Vector<float>(epsilon);
-        var high = new Vector<float>(1f - epsilon);
+        var floor = new Vector<float>(CrossEntropyMinimumDenominator);
         var scales = new Vector<float>(scale);
         int count = Vector<float>.Count, i = 0;
         for (; i <= a.Length - count; i += count)
         {
-            Vector<float> c = Clamp(new Vector<float>(a.Slice(i)), low, high);
+            var output = new Vector<float>(a.Slice(i));
+            Vector<float> denominator = output * (Vector<float>.One - output);
+            // a (1 - a), at least 1e-30 (a NaN fails the comparison and stays NaN)
+            denominator = Vector.ConditionalSelect(Vector.LessThan(denominator, floor), floor, denominator);
             // dA = (a - y) / (a (1 - a)) / n
-            (scales * (c - new Vector<float>(y.Slice(i))) / (c * (Vector<float>.One - c))).CopyTo(dA.Slice(i));
+            (scales * (output - new Vector<float>(y.Slice(i))) / denominator).CopyTo(dA.Slice(i));
         }
 
-        for (; i < a.Length; i++)
-        {
-            float c = Clamp(a[i], epsilon, 1f - epsilon);
-            dA[i] = scale * (c - y[i]) / (c * (1f - c));
-        }
+        CrossEntropyBackwardScalar(a.Slice(i), y.Slice(i), dA.Slice(i), scale);
     }
 
     /// <summary>Scalar twin of <see cref="CrossEntropyBackward"/>.</summary>
     /// <inheritdoc cref="CrossEntropyBackward" path="/param"/>
-    public static void CrossEntropyBackwardScalar(ReadOnlySpan<float> a, ReadOnlySpan<float> y, Span<float> dA, float epsilon, float scale)
+    public static void CrossEntropyBackwardScalar(ReadOnlySpan<float> a, ReadOnlySpan<float> y, Span<float> dA, float scale)
     {
         RequireLength(y.Length, a.Length, nameof(y), "CrossEntropyBackwardScalar", "a");
         RequireLength(dA.Length, a.Length, nameof(dA), "CrossEntropyBackwardScalar", "a");
         for (int i = 0; i < a.Length; i++)
         {
-            float c = Clamp(a[i], epsilon, 1f - epsilon);
+            float output = a[i], denominator = output * (1f - output);
+            // a (1 - a), at least 1e-30 (a NaN fails the comparison and stays NaN)
+            denominator = denominator < CrossEntropyMinimumDenominator ? CrossEntropyMinimumDenominator : denominator;
             // dA = (a - y) / (a (1 - a)) / n
-            dA[i] = scale * (c - y[i]) / (c * (1f - c));
+            dA[i] = scale * (output - y[i]) / denominator;
         }
     }
 

@@ -3,7 +3,7 @@
 // outputs of a sample and averaged over the n samples of the batch, the same convention as
 // QuadraticCost. Its gradient dC/da = (a - y) / (a (1 - a)) / n cancels the sigmoid's a (1 - a), so
 // after Sigmoid's backward dZ = (a - y) / n: Nielsen's δ = a - y, with no σ'(z) to slow learning.
-// It does not fuse with the sigmoid: a is clamped into [ε, 1 - ε] so that outputs of exactly 0 or 1 stay finite.
+// It does not fuse with the sigmoid: the loss clamps a into [ε, 1 - ε] so outputs of exactly 0 or 1 stay finite.
 namespace MnistBp;
 
 /// <summary>
@@ -16,12 +16,14 @@ namespace MnistBp;
 /// <c>(a - y) / n</c> at the sigmoid's input, so a saturated wrong neuron still learns fast.
 /// </para>
 /// <para>
-/// In both the loss and the gradient, a is first clamped into [<see cref="Epsilon"/>, 1 - <see cref="Epsilon"/>].
-/// Without it ln 0 is -∞ and 0·ln 0 is NaN, and the gradient divides by a (1 - a) = 0; a float sigmoid
-/// gives exactly 1 for z above about 17 and exactly 0 below about -88.7 (where e^(-z) overflows). With the clamp each output costs at most
-/// -ln ε ≈ 16.1 and the gradient is at most 1/ε per output, both finite. The gradient is the
-/// unclamped formula at the clamped a (not zero outside the clamp), so a saturated output is still
-/// pushed back. A NaN output stays NaN.
+/// In the loss, a is first clamped into [<see cref="Epsilon"/>, 1 - <see cref="Epsilon"/>]: without it ln 0 is -∞ and
+/// 0·ln 0 is NaN, and a float sigmoid gives exactly 1 for z above about 17 and exactly 0 below about -88.7. With the
+/// clamp each output costs at most -ln ε ≈ 16.1. The gradient is not clamped: it is the exact (a - y) / (a (1 - a))
+/// with only the denominator kept at least 1e-30, so after the sigmoid's backward dZ is exactly (a - y) / n for
+/// every output short of exact saturation (clamping a there too would shrink dZ to about -a/ε for a below ε, the
+/// learning slowdown back). An output of exactly 0 or 1 gets a finite dA, but the sigmoid's a (1 - a) = 0 passes
+/// nothing back: a separate sigmoid and loss cannot do better (a fused loss on logits, like
+/// <see cref="SoftmaxCrossEntropy"/>, can). A NaN output stays NaN.
 /// </para>
 /// </remarks>
 public sealed class CrossEntropyCost : Loss
@@ -56,8 +58,8 @@ public sealed class CrossEntropyCost : Loss
         RequireSameShape(predicted, target);
         Tensor gradient = Reuse(ref _dPredicted, predicted);
         float scale = predicted.Rows == 0 ? 0f : 1f / predicted.Rows;
-        // dA = (a - y) / (a (1 - a)) / n,  a clamped into [ε, 1 - ε]   (Nielsen: δ = a - y once times σ'(z) = a (1 - a))
-        Kernels.CrossEntropyBackward(predicted.AsSpan(), target.AsSpan(), gradient.AsSpan(), Epsilon, scale);
+        // dA = (a - y) / (a (1 - a)) / n, a not clamped, a (1 - a) at least 1e-30   (Nielsen: δ = a - y once times σ'(z) = a (1 - a))
+        Kernels.CrossEntropyBackward(predicted.AsSpan(), target.AsSpan(), gradient.AsSpan(), scale);
         return gradient;
     }
 }

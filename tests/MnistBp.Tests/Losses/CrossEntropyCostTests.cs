@@ -82,6 +82,20 @@ public class CrossEntropyCostTests
     }
 
     [Test]
+    public void A_saturated_wrong_sigmoid_still_gets_dZ_equal_to_a_minus_y([Values(-60f, -20f, -15f, 15f, 16f)] float z)
+    {
+        // Nielsen's point: with cross-entropy, dZ = a - y however wrong and saturated the neuron is (here a is
+        // down to 9e-27, or up to 1 - 1.2e-7, and the target the opposite end), where the quadratic cost's dZ would be
+        // near 0. (Above z of about 16.6 a float sigmoid gives exactly 1, and a (1 - a) = 0 passes nothing back.)
+        var sigmoid = new Sigmoid();
+        var loss = new CrossEntropyCost();
+        Tensor a = sigmoid.Forward(Tensor.FromValues(1, 1, [z]));
+        Tensor y = Tensor.FromValues(1, 1, [z < 0 ? 1f : 0f]);
+        float dZ = sigmoid.Backward(loss.Backward(a, y))!.ToArray()[0];
+        Assert.That(dZ, Is.EqualTo(a.ToArray()[0] - y.ToArray()[0]).Within(1e-6), $"z = {z}, a = {a.ToArray()[0]}");
+    }
+
+    [Test]
     public void A_NaN_output_gives_a_NaN_loss()
     {
         var loss = new CrossEntropyCost();

@@ -7,7 +7,8 @@ namespace MnistBp.Tests.Optimizers;
 [NonParallelizable] // KernelSettings.Current is process-wide
 internal sealed class OptimizerKernelTests
 {
-    private static readonly int[] s_lengths = [0, 1, 7, 8, 15, 16, 17, 31, 33, 100, 1000];
+    // 100,003: long enough for MomentumStep to split across both threads, with a remainder.
+    private static readonly int[] s_lengths = [0, 1, 7, 8, 15, 16, 17, 31, 33, 100, 1000, 100_003];
     private KernelSettings _settingsBefore = KernelSettings.Current;
 
     [SetUp]
