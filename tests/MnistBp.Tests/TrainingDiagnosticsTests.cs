@@ -181,6 +181,21 @@ public class TrainingDiagnosticsTests
     }
 
     [Test]
+    public void One_rise_of_a_few_percent_is_noise_but_two_in_a_row_are_divergence()
+    {
+        // The dropout recipe of sample 05 saw 0.04218 -> 0.04471 (6%) at epoch 77 of 80, learn rate 0.00035: healthy.
+        Trainer trainer = NewTrainer(hidden: 2, inputs: 2, outputs: 2);
+        EpochResult[] steady = [new(1, 80, 0.0440, TimeSpan.Zero, null), new(2, 80, 0.04218, TimeSpan.Zero, null)];
+        EpochResult[] rising = [new(1, 80, 0.0400, TimeSpan.Zero, null), new(2, 80, 0.04218, TimeSpan.Zero, null)];
+
+        Assert.That(TrainingDiagnosis.Of(steady, 0.04471, null, null, trainer.Model, trainer.Optimizer), Is.Null, "one 6% rise after a fall");
+        TrainingDiagnosis? twice = TrainingDiagnosis.Of(rising, 0.04471, null, null, trainer.Model, trainer.Optimizer);
+        Assert.That(twice?.Problem, Is.EqualTo(TrainingProblem.Divergence), "5.5% then 6%");
+        Assert.That(twice!.Message, Does.Contain("grew from 0.04000 (epoch 1) to 0.04218 (epoch 2), then from 0.04218 (epoch 2) to 0.04471 (epoch 3), by 6.0%"));
+        Assert.That(TrainingDiagnosis.Of(steady, 0.07, null, null, trainer.Model, trainer.Optimizer)?.Problem, Is.EqualTo(TrainingProblem.Divergence), "a 66% jump at once");
+    }
+
+    [Test]
     public void NaN_weights_score_0_percent_with_every_output_counted_as_not_finite()
     {
         Dataset test = Slice().Test;

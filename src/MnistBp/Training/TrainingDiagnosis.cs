@@ -18,7 +18,11 @@ public enum TrainingProblem
     /// </summary>
     Saturation,
 
-    /// <summary>The mean training loss grew by more than 5% over the previous epoch: the steps overshoot.</summary>
+    /// <summary>
+    /// The mean training loss grew by more than 50% over the previous epoch, or by more than 5% in each of the last two
+    /// epochs: the steps overshoot. (One rise of a few percent is not enough: with dropout, or late in a run whose
+    /// learn rate is nearly 0, the epoch's loss moves up and down by that much on a healthy run.)
+    /// </summary>
     Divergence,
 
     /// <summary>Some evaluation outputs (or the evaluation loss) are NaN or infinite: the weights or the evaluation data are not finite.</summary>
@@ -36,8 +40,11 @@ public sealed record TrainingDiagnosis(TrainingProblem Problem, string Message)
     /// <summary>A change of the mean training loss under this fraction of its previous value counts as flat.</summary>
     internal const double FlatFraction = 0.01;
 
-    /// <summary>A rise of the mean training loss over this fraction of its previous value counts as divergence.</summary>
+    /// <summary>A rise of the mean training loss over this fraction of its previous value, two epochs running, counts as divergence.</summary>
     internal const double GrowthFraction = 0.05;
+
+    /// <summary>A rise of the mean training loss over this fraction of its previous value in one epoch counts as divergence at once.</summary>
+    internal const double JumpFraction = 0.5;
 
     /// <summary>A weight this large, with a flat loss and no evaluation data, is read as saturation: with inputs of order 1 no useful weight is near it.</summary>
     internal const float LargeWeight = 1000f;
@@ -84,13 +91,17 @@ public sealed record TrainingDiagnosis(TrainingProblem Problem, string Message)
                 $"and learning stops; likely cause: {rate}, far too large. Train a fresh model with a smaller learn rate."));
         }
 
-        if (before is double last && meanLoss > last * (1 + GrowthFraction))
+        // One rise of a few percent is noise (dropout, a learn rate near 0); a large jump, or a rise two epochs running, is not.
+        double? twoBefore = previous.Count < 2 ? null : previous[^2].MeanTrainingLoss;
+        if (before is double last && (meanLoss > last * (1 + JumpFraction)
+            || (meanLoss > last * (1 + GrowthFraction) && twoBefore is double earlier && last > earlier * (1 + GrowthFraction))))
         {
+            string earlierRise = meanLoss > last * (1 + JumpFraction) ? "" : string.Create(CultureInfo.InvariantCulture, $"from {twoBefore:F5} (epoch {epoch - 2}) to {last:F5} (epoch {epoch - 1}), then ");
             string rate = optimizer.ReportedLearnRate is float r
                 ? $"a learn rate of {Text(r)} is probably too high for this network; try {Text(r / 3)}"
                 : $"the optimizer's steps ({optimizer}) are probably too large; make them smaller";
             return new TrainingDiagnosis(TrainingProblem.Divergence, string.Create(CultureInfo.InvariantCulture,
-                $"Divergence: the mean training loss grew from {last:F5} (epoch {epoch - 1}) to {meanLoss:F5} (epoch {epoch}), by {(meanLoss / last - 1) * 100:F1}%, " +
+                $"Divergence: the mean training loss grew {earlierRise}from {last:F5} (epoch {epoch - 1}) to {meanLoss:F5} (epoch {epoch}), by {(meanLoss / last - 1) * 100:F1}%, " +
                 $"though every step of gradient descent should lower it. The steps overshoot the minimum: {rate}."));
         }
 
