@@ -1,9 +1,10 @@
 // DigitModel: the trained network the page shows, loaded once at start and never changed (a visitor
 // who teaches it gets a copy, see VisitorModels). It finds what the page needs through the public API
 // only (Layer.Kind, Parameters, GetOutputSize, Predict), never by asking for a concrete layer type:
-// the input is a square image; the "hidden" activations are the input of the last layer that has
-// parameters; a hidden neuron's incoming weights are column j of the first such layer's first
-// parameter when that is an [inputSize x hidden] matrix. It assumes no number of classes.
+// the input is a square image; the "hidden" activations are the input of the second layer that has
+// parameters (the first hidden layer's output); a hidden neuron's incoming weights are column j of the
+// first such layer's first parameter when that is an [inputSize x hidden] matrix. Dropout layers (by
+// Kind) are left out: at inference they are the identity. It assumes no number of classes.
 using MnistBp;
 
 namespace MnistBp.Samples.DrawADigit;
@@ -13,6 +14,9 @@ internal sealed class DigitModel
 {
     /// <summary>The shipped model file, relative to the app's folder.</summary>
     public const string ShippedFile = "Model/784-100-10.mnbp";
+
+    /// <summary>The Kind of the library's Dropout layer.</summary>
+    private const string DropoutKind = "Dropout";
 
     /// <summary>What the shipped model is, for the console and the page.</summary>
     public const string ShippedDescription = "the model shipped with the sample: 784-100-10 sigmoid, trained by sample 04 " +
@@ -45,8 +49,15 @@ internal sealed class DigitModel
         FirstParameterLayer = IndexOfLayerWithParameters(model, fromEnd: false);
         LastParameterLayer = IndexOfLayerWithParameters(model, fromEnd: true);
 
-        // The hidden activations: what the last layer with parameters reads (none for a single-layer model).
-        HiddenLayer = LastParameterLayer > FirstParameterLayer ? LastParameterLayer - 1 : -1;
+        // The hidden activations: what the second layer with parameters reads, the output of the first hidden layer
+        // after its activation (none for a single-layer model). Its neurons are the columns of the first layer's W.
+        int second = -1;
+        for (int i = FirstParameterLayer + 1; i < model.Layers.Count && second < 0; i++)
+        {
+            second = model.Layers[i].Parameters.Count > 0 ? i : -1;
+        }
+
+        HiddenLayer = second > 0 ? second - 1 : -1;
         HiddenSize = HiddenLayer >= 0 ? LayerWidths[HiddenLayer] : 0;
 
         // W of the first layer with parameters, [inputSize x hidden]: column j is neuron j's incoming weights.
@@ -103,7 +114,7 @@ internal sealed class DigitModel
         if (string.IsNullOrEmpty(path))
         {
             string shipped = Path.Combine(AppContext.BaseDirectory, ShippedFile);
-            return new DigitModel(ModelFile.Load(shipped), ShippedDescription);
+            return From(ModelFile.Load(shipped), ShippedDescription);
         }
 
         string full = Path.GetFullPath(path);
@@ -124,6 +135,14 @@ internal sealed class DigitModel
         if (model.Layers.Count == 0)
         {
             throw new NotSupportedException("The model has no layers.");
+        }
+
+        // Inverted dropout is the identity at inference, which is all the page shows, and "teach it" must step the
+        // network the page shows, not a randomly thinned one: the page's model is the same layers without them.
+        if (model.Layers.Any(layer => layer.Kind == DropoutKind))
+        {
+            model = new Sequential([.. model.Layers.Where(layer => layer.Kind != DropoutKind)]);
+            source += " (its dropout layers left out: at inference they pass their input through)";
         }
 
         return new DigitModel(model, source);

@@ -279,6 +279,41 @@ public class ApiTests
         }
     }
 
+    [Test]
+    public async Task A_deeper_model_with_dropout_shows_its_first_hidden_layer_and_teaches_without_dropping()
+    {
+        // Sample 05's shape: Dense-Relu-Dropout-Dense-Relu-Dropout-Dense. The page leaves the dropouts out (the identity
+        // at inference), so its outputs are the library's Predict and "teach it" is deterministic.
+        var random = new DeterministicRandom(11);
+        var other = new Sequential(
+            new Dense(784, 20, WeightInit.HeNormal, random, "hidden 1"), new Relu(), new Dropout(0.5f, 1),
+            new Dense(20, 16, WeightInit.HeNormal, random, "hidden 2"), new Relu(), new Dropout(0.5f, 2),
+            new Dense(16, 10, WeightInit.XavierNormal, random, "output"));
+        string path = Path.Combine(Path.GetTempPath(), $"mnistbp-web-{Guid.NewGuid():N}.mnbp");
+        ModelFile.Save(other, path);
+        try
+        {
+            using WebApplicationFactory<Program> factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder => builder.UseSetting("model", path));
+            using HttpClient client = factory.CreateClient();
+            JsonElement model = JsonDocument.Parse(await client.GetStringAsync("/api/model")).RootElement;
+            Assert.That(model.GetProperty("hiddenSize").GetInt32(), Is.EqualTo(20), "the first hidden layer, whose neurons are W1's columns");
+            Assert.That(model.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("kind").GetString()), Has.None.EqualTo("Dropout"));
+
+            float[] pixels = DigitApp.MnistTest.GetImages().Row(2).ToArray();
+            JsonElement answer = await DigitApp.PostOk(client, "/api/predict", new { pixels });
+            Assert.That(DigitApp.Floats(answer.GetProperty("outputs")), Is.EqualTo(other.PredictSample(pixels)));
+            Assert.That(answer.GetProperty("hidden").GetArrayLength(), Is.EqualTo(20));
+
+            JsonElement first = await DigitApp.PostOk(client, "/api/backprop", new { pixels, label = 3, learnRate = 0.01f });
+            Assert.That(DigitApp.Floats(first.GetProperty("before").GetProperty("outputs")), Is.EqualTo(other.PredictSample(pixels)), "teaching starts from the page's outputs");
+            Assert.That(DigitApp.Floats(first.GetProperty("dZHidden")), Has.Length.EqualTo(20));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private static (double[] Hidden, double[] Outputs) Forward(float[] x, float[] w1, float[] b1, float[] w2, float[] b2)
     {
         int inputs = x.Length, hidden = b1.Length, outputs = b2.Length;

@@ -115,8 +115,9 @@ public class VisitorModelsTests
     [Test]
     public void A_last_layer_of_an_unknown_kind_is_refused_saying_where_to_add_it()
     {
-        var model = new Sequential(new Dense(4, 2, "logits"));
-        Assert.That(() => OutputReading.For(model), Throws.TypeOf<NotSupportedException>().With.Message.Contains("'Dense'").And.Message.Contains("OutputReading.For"));
+        // A last Tanh: no reading knows it (Sigmoid and Dense, logits, do).
+        var model = new Sequential(new Dense(4, 2, "hidden"), new Tanh());
+        Assert.That(() => OutputReading.For(model), Throws.TypeOf<NotSupportedException>().With.Message.Contains("'Tanh'").And.Message.Contains("OutputReading.For"));
     }
 
     [Test]
