@@ -109,7 +109,7 @@ try
         Console.WriteLine($"model saved to {Path.GetFullPath(options.Save)}");
     }
 
-    Console.WriteLine($"test accuracy {test.Accuracy * 100:F2}% ({test.Correct} of {test.Count}) after {results.Count} epoch{(results.Count == 1 ? "" : "s")}; {trainingSeconds:F1} s of training");
+    Console.WriteLine($"test accuracy {test.Accuracy * 100:F2}% ({test.Correct} of {test.Count}) after {results.Count} epochs; {trainingSeconds:F1} s of training"); // the issue's exact form, "epochs" even for 1
     if (options.MinAccuracy is double minimum && test.Accuracy * 100 < minimum)
     {
         Console.Error.WriteLine($"check failed: test accuracy {test.Accuracy * 100:F2}% is below --min-accuracy {minimum}%");

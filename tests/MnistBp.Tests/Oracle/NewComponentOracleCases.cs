@@ -1,7 +1,6 @@
-// NOT COMPILED YET (a .txt): the PyTorch oracle cases for the components issue 10 adds (Relu, LeakyRelu,
-// Tanh, Softmax, Dropout, CrossEntropyCost, SoftmaxCrossEntropy, Momentum with and without Nesterov, Adam,
-// AdamW, Sgd's weight decay). After merging the layers, softmax and optim branches, rename this file to
-// NewComponentOracleCases.cs; the torch side (tests/oracle/torch_oracle.py) already knows every kind.
+// The PyTorch oracle cases for the components issue 10 added (Relu, LeakyRelu, Tanh, Softmax, Dropout,
+// CrossEntropyCost, SoftmaxCrossEntropy, Momentum with and without Nesterov, Adam, AdamW, Sgd's weight
+// decay); the torch side (tests/oracle/torch_oracle.py) knows every kind by its Layer.Kind.
 // Each case trains from the same bits in C# and in torch float32, 1 and 10 steps, batch 1 and 10, on a small
 // 3-5-4 net, and 10 steps of batch 10 on 784-30-10; the weights must agree to 1e-5 (max abs).
 namespace MnistBp.Tests.Oracle;
