@@ -251,11 +251,15 @@ internal static unsafe partial class Kernels
     /// <param name="DecayScale">AdamW's 1 - lr λ applied to the weights first (1 for Adam).</param>
     internal readonly record struct AdamStepSettings(float Beta1, float Beta2, float StepSize, float BiasCorrection2Root, float Epsilon, float CoupledDecay, float DecayScale);
 
-    /// <summary>Sum of squares: <c>Σ x[i]²</c> (lane-wise partial sums, so it may differ from the twin in the last bits).</summary>
+    /// <summary>
+    /// Sum of squares: <c>Σ x[i]²</c>, each square and the sum in double, so gradients beyond 1.8e19 (whose float
+    /// squares overflow) still give a finite norm that clipping can act on (lane-wise partial sums, so it may differ
+    /// from the twin in the last bits).
+    /// </summary>
     /// <param name="x">The values.</param>
     /// <returns>The sum of their squares.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float SumOfSquares(ReadOnlySpan<float> x)
+    public static double SumOfSquares(ReadOnlySpan<float> x)
     {
         if (!UseVector)
         {
@@ -263,18 +267,18 @@ internal static unsafe partial class Kernels
         }
 
         int count = Vector<float>.Count, i = 0;
-        Vector<float> sums = Vector<float>.Zero;
+        Vector<double> sums = Vector<double>.Zero;
         for (; i <= x.Length - count; i += count)
         {
-            var value = new Vector<float>(x.Slice(i));
-            // Σ x²
-            sums += value * value;
+            Vector.Widen(new Vector<float>(x.Slice(i)), out Vector<double> low, out Vector<double> high);
+            // Σ x², in double
+            sums += (low * low) + (high * high);
         }
 
-        float sum = Vector.Sum(sums);
+        double sum = Vector.Sum(sums);
         for (; i < x.Length; i++)
         {
-            sum += x[i] * x[i];
+            sum += (double)x[i] * x[i];
         }
 
         return sum;
@@ -282,14 +286,14 @@ internal static unsafe partial class Kernels
 
     /// <summary>Scalar twin of <see cref="SumOfSquares"/>.</summary>
     /// <inheritdoc cref="SumOfSquares" path="/param"/>
-    /// <returns>The sum of their squares, added in index order.</returns>
-    public static float SumOfSquaresScalar(ReadOnlySpan<float> x)
+    /// <returns>The sum of their squares, added in index order, in double.</returns>
+    public static double SumOfSquaresScalar(ReadOnlySpan<float> x)
     {
-        float sum = 0f;
+        double sum = 0;
         for (int i = 0; i < x.Length; i++)
         {
-            // Σ x²
-            sum += x[i] * x[i];
+            // Σ x², in double
+            sum += (double)x[i] * x[i];
         }
 
         return sum;

@@ -90,7 +90,11 @@ internal sealed class OptimizerKernelTests
             Assert.That(Kernels.SumOfSquaresScalar(x), Is.EqualTo(exact).Within(bound + 1e-30), $"twin, length {length}");
         }
 
-        Assert.That(Kernels.SumOfSquares([3f, 4f]), Is.EqualTo(25f), "3² + 4²");
+        Assert.That(Kernels.SumOfSquares([3f, 4f]), Is.EqualTo(25.0), "3² + 4²");
+        // 1e20² overflows float, not double: 17 of them (a vector and a remainder) sum to 1.7e41
+        float[] huge = [.. Enumerable.Repeat(1e20f, 17)];
+        Assert.That(Kernels.SumOfSquares(huge), Is.EqualTo(17 * 1e40).Within(1e-6 * 17 * 1e40), "no overflow");
+        Assert.That(Kernels.SumOfSquaresScalar(huge), Is.EqualTo(17 * 1e40).Within(1e-6 * 17 * 1e40), "no overflow in the twin");
     }
 
     [Test]

@@ -56,6 +56,23 @@ internal sealed class ClippingAndMaxNormTests
     }
 
     [Test]
+    public void Clipping_acts_on_gradients_whose_float_squares_overflow()
+    {
+        // A linear model fed inputs of 1e15: its weight gradients reach about 1e30, whose squares overflow float
+        // (max 3.4e38). The norm is taken in double, so clipping still brings it to c instead of giving up.
+        var random = new DeterministicRandom(13);
+        var model = new Sequential(new Dense(3, 2, WeightInit.StandardNormal, random, "linear"));
+        var trainer = new Trainer(model, new MeanSquaredError(), new Sgd(model.Parameters, 1f));
+        Tensor inputs = Tensor.FromValues(2, 3, [1e15f, -1e15f, 1e15f, 2e15f, 1e15f, -1e15f]);
+        var targets = new Tensor(2, 2);
+
+        trainer.Step(inputs, targets, new TrainingOptions { GradientClipNorm = 1f });
+
+        double norm = GlobalNorm(trainer);
+        Assert.That(double.IsFinite(norm) && norm <= 1 + 1e-5 && norm > 0.99, Is.True, $"global norm after clipping {norm}");
+    }
+
+    [Test]
     public void Clipping_leaves_smaller_gradients_alone()
     {
         (Tensor inputs, Tensor targets) = Batch();
