@@ -10,23 +10,6 @@ namespace MnistBp.Tests;
 [NonParallelizable] // KernelSettings.Current is process-wide
 public class AllocationTests
 {
-    private static long SmallestOfThreeWindows(Action action, int callsPerWindow)
-    {
-        long smallest = long.MaxValue;
-        for (int window = 0; window < 3; window++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < callsPerWindow; i++)
-            {
-                action();
-            }
-
-            smallest = Math.Min(smallest, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-
-        return smallest;
-    }
-
     private static Trainer NewTrainer()
     {
         var random = new DeterministicRandom(1);
@@ -53,7 +36,7 @@ public class AllocationTests
                 trainer.Step(inputs, targets);
             }
 
-            Assert.That(SmallestOfThreeWindows(() => trainer.Step(inputs, targets), 20), Is.Zero);
+            Assert.That(Allocations.SmallestOfThreeWindows(() => trainer.Step(inputs, targets), 20), Is.Zero);
         }
         finally
         {
@@ -73,8 +56,8 @@ public class AllocationTests
         trainer.Fit(small, options);
         trainer.Fit(large, options);
 
-        long smallBytes = SmallestOfThreeWindows(() => trainer.Fit(small, options), 1);
-        long largeBytes = SmallestOfThreeWindows(() => trainer.Fit(large, options), 1);
+        long smallBytes = Allocations.SmallestOfThreeWindows(() => trainer.Fit(small, options), 1);
+        long largeBytes = Allocations.SmallestOfThreeWindows(() => trainer.Fit(large, options), 1);
 
         Assert.That(largeBytes - smallBytes, Is.LessThanOrEqualTo((2000 * sizeof(int)) + 256), $"{smallBytes} bytes for 100 batches, {largeBytes} for 300: only the order array may grow");
     }
@@ -89,7 +72,7 @@ public class AllocationTests
             model.Predict(inputs, outputs, batchSize);
         }
 
-        Assert.That(SmallestOfThreeWindows(() => model.Predict(inputs, outputs, batchSize), 10), Is.Zero);
+        Assert.That(Allocations.SmallestOfThreeWindows(() => model.Predict(inputs, outputs, batchSize), 10), Is.Zero);
     }
 
     [Test]
@@ -100,7 +83,7 @@ public class AllocationTests
         Dataset data = Dataset.FromIdx(new IdxArray([1000, 4], new byte[4000], "images"), new IdxArray([1000], new byte[1000], "labels"), classCount: 10);
         var inputs = new Tensor(10, 4);
         var targets = new Tensor(10, 10);
-        Assert.That(SmallestOfThreeWindows(() =>
+        Assert.That(Allocations.SmallestOfThreeWindows(() =>
         {
             random.Shuffle(order);
             data.FillBatch(order.AsSpan(0, 10), inputs, targets);
@@ -110,7 +93,7 @@ public class AllocationTests
         Dataset mnistSized = Dataset.FromIdx(new IdxArray([1000, 28, 28], new byte[1000 * 784], "images"), new IdxArray([1000], new byte[1000], "labels"), classCount: 10);
         var batch = new Tensor(128, 784);
         var batchTargets = new Tensor(128, 10);
-        Assert.That(SmallestOfThreeWindows(() =>
+        Assert.That(Allocations.SmallestOfThreeWindows(() =>
         {
             random.Shuffle(order);
             mnistSized.FillBatch(order.AsSpan(0, 128), batch, batchTargets);

@@ -9,23 +9,6 @@ internal sealed class NewLayerAllocationTests
 {
     public static readonly string[] Kinds = ["relu", "leaky", "tanh", "dropout"];
 
-    private static long SmallestOfThreeWindows(Action action, int callsPerWindow)
-    {
-        long smallest = long.MaxValue;
-        for (int window = 0; window < 3; window++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < callsPerWindow; i++)
-            {
-                action();
-            }
-
-            smallest = Math.Min(smallest, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-
-        return smallest;
-    }
-
     private static Layer NewLayer(string kind) => kind switch
     {
         "relu" => new Relu(),
@@ -62,7 +45,7 @@ internal sealed class NewLayerAllocationTests
                 trainer.Step(inputs, targets);
             }
 
-            Assert.That(SmallestOfThreeWindows(() => trainer.Step(inputs, targets), 20), Is.Zero);
+            Assert.That(Allocations.SmallestOfThreeWindows(() => trainer.Step(inputs, targets), 20), Is.Zero);
         }
         finally
         {
@@ -80,7 +63,7 @@ internal sealed class NewLayerAllocationTests
             model.Predict(inputs, outputs, batchSize);
         }
 
-        Assert.That(SmallestOfThreeWindows(() => model.Predict(inputs, outputs, batchSize), 10), Is.Zero);
+        Assert.That(Allocations.SmallestOfThreeWindows(() => model.Predict(inputs, outputs, batchSize), 10), Is.Zero);
     }
 
     [Test]

@@ -28,23 +28,6 @@ internal sealed class OptimizerAllocationTests
         return new Trainer(model, new QuadraticCost(), NewOptimizer(optimizer, model.Parameters));
     }
 
-    private static long SmallestOfThreeWindows(Action action, int callsPerWindow)
-    {
-        long smallest = long.MaxValue;
-        for (int window = 0; window < 3; window++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < callsPerWindow; i++)
-            {
-                action();
-            }
-
-            smallest = Math.Min(smallest, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-
-        return smallest;
-    }
-
     [Test]
     public void A_step_allocates_nothing_for_every_optimizer_with_clipping_and_max_norm(
         [Values("sgd-decay", "momentum", "nesterov", "adam", "adamw")] string optimizer, [Values] bool clipAndMaxNorm)
@@ -60,7 +43,7 @@ internal sealed class OptimizerAllocationTests
             trainer.Step(inputs, targets, options);
         }
 
-        Assert.That(SmallestOfThreeWindows(() => trainer.Step(inputs, targets, options), 20), Is.Zero);
+        Assert.That(Allocations.SmallestOfThreeWindows(() => trainer.Step(inputs, targets, options), 20), Is.Zero);
     }
 
     [Test]

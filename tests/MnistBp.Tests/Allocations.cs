@@ -1,4 +1,4 @@
-// The allocation count of AllocationTests for the new layers' and losses' tests: the smallest of three
+// The allocation count every zero-allocation test uses (training steps, Predict, layers, losses, optimizers): the smallest of three
 // windows, so a one-off allocation by the runtime (a JIT tier-up) cannot fail a test, but a per-call allocation fails all three.
 namespace MnistBp.Tests;
 
