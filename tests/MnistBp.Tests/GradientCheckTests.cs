@@ -6,16 +6,8 @@
 namespace MnistBp.Tests;
 
 [NonParallelizable] // KernelSettings.Current is process-wide
-internal sealed class GradientCheckTests
+internal sealed class GradientCheckTests : RestoresKernelSettings
 {
-    private KernelSettings _settingsBefore = KernelSettings.Current;
-
-    [SetUp]
-    public void RememberSettings() => _settingsBefore = KernelSettings.Current;
-
-    [TearDown]
-    public void RestoreSettings() => KernelSettings.Current = _settingsBefore;
-
     // ---- every built-in layer, loss and model passes ----
 
     [Test]

@@ -5,16 +5,8 @@
 namespace MnistBp.Tests;
 
 [NonParallelizable] // KernelSettings.Current is process-wide
-internal sealed class AffineAugmentationTests
+internal sealed class AffineAugmentationTests : RestoresKernelSettings
 {
-    private KernelSettings _settingsBefore = KernelSettings.Current;
-
-    [SetUp]
-    public void RememberSettings() => _settingsBefore = KernelSettings.Current;
-
-    [TearDown]
-    public void RestoreSettings() => KernelSettings.Current = _settingsBefore;
-
     /// <summary>pattern[y][x] = 1 + x + 10 y inside a box, 0 in a margin of 3, so nothing leaves the image under a small move.</summary>
     internal static float[] Pattern(int width, int height, int margin = 3)
     {

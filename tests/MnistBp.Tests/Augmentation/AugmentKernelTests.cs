@@ -7,19 +7,11 @@
 namespace MnistBp.Tests;
 
 [NonParallelizable] // KernelSettings.Current is process-wide
-internal sealed class AugmentKernelTests
+internal sealed class AugmentKernelTests : RestoresKernelSettings
 {
     private const float Tolerance = 1e-5f;
     private static readonly int[] s_lengths = [0, 1, 7, 8, 15, 16, 17, 31, 33, 100, 1000];
     private static readonly (int Width, int Height)[] s_sizes = [(1, 1), (7, 3), (8, 8), (15, 2), (16, 5), (17, 17), (28, 28), (31, 4), (33, 9)];
-
-    private KernelSettings _settingsBefore = KernelSettings.Current;
-
-    [SetUp]
-    public void RememberSettings() => _settingsBefore = KernelSettings.Current;
-
-    [TearDown]
-    public void RestoreSettings() => KernelSettings.Current = _settingsBefore;
 
     internal static float[] Uniform(DeterministicRandom random, int length, float scale = 1f)
     {

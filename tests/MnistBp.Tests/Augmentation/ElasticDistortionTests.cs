@@ -5,16 +5,8 @@
 namespace MnistBp.Tests;
 
 [NonParallelizable] // KernelSettings.Current is process-wide
-internal sealed class ElasticDistortionTests
+internal sealed class ElasticDistortionTests : RestoresKernelSettings
 {
-    private KernelSettings _settingsBefore = KernelSettings.Current;
-
-    [SetUp]
-    public void RememberSettings() => _settingsBefore = KernelSettings.Current;
-
-    [TearDown]
-    public void RestoreSettings() => KernelSettings.Current = _settingsBefore;
-
     [Test]
     public void Alpha_zero_changes_nothing([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path)
     {

@@ -9,16 +9,8 @@ using static MnistBp.Tests.Layers.LayerTestData;
 namespace MnistBp.Tests.Layers;
 
 [NonParallelizable] // KernelSettings.Current is process-wide
-internal sealed class ReluKernelTests
+internal sealed class ReluKernelTests : RestoresKernelSettings
 {
-    private KernelSettings _settingsBefore = KernelSettings.Current;
-
-    [SetUp]
-    public void RememberSettings() => _settingsBefore = KernelSettings.Current;
-
-    [TearDown]
-    public void RestoreSettings() => KernelSettings.Current = _settingsBefore;
-
     [Test]
     public void Relu_and_its_backward_are_bit_exact_with_the_scalar_twins([ValueSource(typeof(LayerTestData), nameof(Paths))] KernelPath path)
     {
@@ -160,16 +152,9 @@ internal sealed class ReluKernelTests
 }
 
 [NonParallelizable] // KernelSettings.Current is process-wide
-internal sealed class TanhKernelTests
+internal sealed class TanhKernelTests : RestoresKernelSettings
 {
     private const double RelativeTolerance = 1e-6;
-    private KernelSettings _settingsBefore = KernelSettings.Current;
-
-    [SetUp]
-    public void RememberSettings() => _settingsBefore = KernelSettings.Current;
-
-    [TearDown]
-    public void RestoreSettings() => KernelSettings.Current = _settingsBefore;
 
     [Test]
     public void Tanh_is_within_1e_6_relative_of_MathF_Tanh_for_every_length([ValueSource(typeof(LayerTestData), nameof(Paths))] KernelPath path, [Values(0.3, 3, 12)] double scale)
@@ -311,16 +296,8 @@ internal sealed class TanhKernelTests
 }
 
 [NonParallelizable] // KernelSettings.Current is process-wide
-internal sealed class DropoutKernelTests
+internal sealed class DropoutKernelTests : RestoresKernelSettings
 {
-    private KernelSettings _settingsBefore = KernelSettings.Current;
-
-    [SetUp]
-    public void RememberSettings() => _settingsBefore = KernelSettings.Current;
-
-    [TearDown]
-    public void RestoreSettings() => KernelSettings.Current = _settingsBefore;
-
     [Test]
     public void DropoutMask_is_bit_exact_with_its_twin_and_follows_the_documented_formula(
         [ValueSource(typeof(LayerTestData), nameof(Paths))] KernelPath path, [Values(0f, 0.2f, 0.5f, 0.9f)] float rate)

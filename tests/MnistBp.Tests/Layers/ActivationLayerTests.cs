@@ -7,16 +7,8 @@ using static MnistBp.Tests.Layers.LayerTestData;
 namespace MnistBp.Tests.Layers;
 
 [NonParallelizable] // KernelSettings.Current is process-wide
-internal sealed class ActivationLayerTests
+internal sealed class ActivationLayerTests : RestoresKernelSettings
 {
-    private KernelSettings _settingsBefore = KernelSettings.Current;
-
-    [SetUp]
-    public void RememberSettings() => _settingsBefore = KernelSettings.Current;
-
-    [TearDown]
-    public void RestoreSettings() => KernelSettings.Current = _settingsBefore;
-
     // ---- values by hand ----
 
     [Test]

@@ -9,16 +9,8 @@ using static MnistBp.Tests.Layers.LayerTestData;
 namespace MnistBp.Tests.Layers;
 
 [NonParallelizable] // KernelSettings.Current is process-wide
-internal sealed class DropoutLayerTests
+internal sealed class DropoutLayerTests : RestoresKernelSettings
 {
-    private KernelSettings _settingsBefore = KernelSettings.Current;
-
-    [SetUp]
-    public void RememberSettings() => _settingsBefore = KernelSettings.Current;
-
-    [TearDown]
-    public void RestoreSettings() => KernelSettings.Current = _settingsBefore;
-
     [Test]
     public void Forward_and_Backward_multiply_by_the_mask_of_the_documented_recipe([ValueSource(typeof(LayerTestData), nameof(Paths))] KernelPath path)
     {

@@ -6,20 +6,12 @@
 namespace MnistBp.Tests;
 
 [NonParallelizable] // KernelSettings.Current is process-wide
-internal sealed class SoftmaxKernelTests
+internal sealed class SoftmaxKernelTests : RestoresKernelSettings
 {
     private const double UnitRoundoff = 1.0 / (1 << 24);
     private const double ExpRelativeTolerance = 1e-6;
 
-    private KernelSettings _settingsBefore = KernelSettings.Current;
-
     public static int[] Widths => [0, 1, 7, 8, 15, 16, 17, 31, 33, 100, 1000];
-
-    [SetUp]
-    public void RememberSettings() => _settingsBefore = KernelSettings.Current;
-
-    [TearDown]
-    public void RestoreSettings() => KernelSettings.Current = _settingsBefore;
 
     [Test]
     public void Softmax_matches_scalar_twin([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path, [ValueSource(nameof(Widths))] int columns, [Values(0, 1, 3)] int rows)

@@ -7,19 +7,11 @@
 namespace MnistBp.Tests;
 
 [NonParallelizable] // KernelSettings.Current is process-wide
-internal sealed class CrossEntropyKernelTests
+internal sealed class CrossEntropyKernelTests : RestoresKernelSettings
 {
     private const float Epsilon = CrossEntropyCost.Epsilon;
 
-    private KernelSettings _settingsBefore = KernelSettings.Current;
-
     public static int[] Lengths => [0, 1, 7, 8, 15, 16, 17, 31, 33, 100, 1000];
-
-    [SetUp]
-    public void RememberSettings() => _settingsBefore = KernelSettings.Current;
-
-    [TearDown]
-    public void RestoreSettings() => KernelSettings.Current = _settingsBefore;
 
     [Test]
     public void CrossEntropy_matches_scalar_twin_and_the_formula([Values(KernelPath.Scalar, KernelPath.Vector, KernelPath.Tuned)] KernelPath path, [ValueSource(nameof(Lengths))] int length)
