@@ -1,4 +1,5 @@
-// Entry point: `epoch` runs the epoch timer for the side-by-side comparison; anything else goes to
+// Entry point: `epoch` runs the epoch timer for the side-by-side comparison; `allocations` checks that
+// a training step with every layer, loss and optimizer allocates 0 bytes (MemoryDiagnoser); anything else goes to
 // BenchmarkDotNet (for example `--filter *Kernel*`, or `--job short` for a quick smoke run).
 using BenchmarkDotNet.Running;
 using MnistBp.Benchmarks;
@@ -6,6 +7,11 @@ using MnistBp.Benchmarks;
 if (args.Length > 0 && args[0] == "epoch")
 {
     return EpochCommand.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "allocations")
+{
+    return AllocationCheck.Run();
 }
 
 IEnumerable<BenchmarkDotNet.Reports.Summary> summaries = BenchmarkSwitcher.FromAssembly(typeof(EpochCommand).Assembly).Run(args);
