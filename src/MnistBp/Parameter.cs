@@ -7,7 +7,8 @@
 // accumulate is false. A layer that simply adds into Gradient is right too: reading Gradient while
 // it is marked clears it first, so the marking is never visible in the numbers.
 // Its Role says whether it is a weight (decayed by L2 / weight decay, bounded by max-norm) or a bias
-// (left alone by both, as Nielsen's chapter 3 regularises only weights).
+// (left alone by both, as Nielsen's chapter 3 regularises only weights); given no role, a matrix is
+// a weight and a vector a bias.
 using System.Diagnostics;
 
 namespace MnistBp;
@@ -17,10 +18,15 @@ namespace MnistBp;
 [DebuggerTypeProxy(typeof(ParameterDebugView))]
 public sealed class Parameter
 {
-    /// <summary>Creates a weight parameter (<see cref="ParameterRole.Weights"/>) around <paramref name="value"/> with a zero gradient of the same shape.</summary>
+    /// <summary>
+    /// Creates a parameter around <paramref name="value"/> with a zero gradient of the same shape, its role read from
+    /// its rank: a matrix is <see cref="ParameterRole.Weights"/>, a vector <see cref="ParameterRole.Biases"/> (the
+    /// common rule that one-dimensional parameters, biases and per-unit scales, are not decayed). Pass the role to
+    /// decide otherwise.
+    /// </summary>
     /// <param name="value">The trainable values.</param>
     public Parameter(Tensor value)
-        : this(value, ParameterRole.Weights)
+        : this(value, value is { Rank: 1 } ? ParameterRole.Biases : ParameterRole.Weights)
     {
     }
 
@@ -107,9 +113,9 @@ public sealed class Parameter
 /// <summary>What a <see cref="Parameter"/> is to the regularisers: weights are decayed and max-norm'd, biases are not.</summary>
 public enum ParameterRole
 {
-    /// <summary>Connection weights: L2 / weight decay and max-norm apply (the default).</summary>
+    /// <summary>Connection weights: L2 / weight decay and max-norm apply (the default for a matrix).</summary>
     Weights,
 
-    /// <summary>Biases: neither weight decay nor max-norm touches them (Nielsen, chapter 3: "we don't usually include the bias terms").</summary>
+    /// <summary>Biases: neither weight decay nor max-norm touches them (Nielsen, chapter 3: "we don't usually include the bias terms"); the default for a vector.</summary>
     Biases,
 }

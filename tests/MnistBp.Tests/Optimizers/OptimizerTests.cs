@@ -11,7 +11,7 @@ internal sealed class OptimizerTests
 
     private static (Parameter Weights, Parameter Biases) TinyParameters()
     {
-        var weights = new Parameter(Tensor.FromValues([1f, -2f], "w"));
+        var weights = new Parameter(Tensor.FromValues([1f, -2f], "w"), ParameterRole.Weights);
         var biases = new Parameter(Tensor.FromValues([0.5f], "b"), ParameterRole.Biases);
         return (weights, biases);
     }
@@ -42,7 +42,7 @@ internal sealed class OptimizerTests
         // Nesterov steps along g + μ v: 0.95, 1.355, 1.7195 -> w = 0.905, 0.7695, 0.59755.
         foreach ((bool nesterov, float[] expected) in new[] { (false, new[] { 0.95f, 0.855f, 0.7195f }), (true, new[] { 0.905f, 0.7695f, 0.59755f }) })
         {
-            var w = new Parameter(Tensor.FromValues([1f], "w"));
+            var w = new Parameter(Tensor.FromValues([1f], "w"), ParameterRole.Weights);
             var optimizer = new Momentum([w], learnRate: 0.1f, momentum: 0.9f, nesterov: nesterov);
             for (int step = 0; step < 3; step++)
             {
@@ -86,7 +86,7 @@ internal sealed class OptimizerTests
     {
         // g = 0.5 every step: m_t = 0.5 (1 - β1^t) and v_t = 0.25 (1 - β2^t), so the corrected moments are exactly
         // 0.5 and 0.25, and every step is lr * 0.5 / (0.5 + ε) = lr (to 2e-8): w = 1 - 0.1 t.
-        var w = new Parameter(Tensor.FromValues([1f], "w"));
+        var w = new Parameter(Tensor.FromValues([1f], "w"), ParameterRole.Weights);
         var adam = new Adam([w], learnRate: 0.1f);
         for (int step = 1; step <= 3; step++)
         {
@@ -190,14 +190,16 @@ internal sealed class OptimizerTests
         var dense = new Dense(3, 2, WeightInit.ScaledNormal, new DeterministicRandom(1), "d");
         Assert.That(dense.Weights.Role, Is.EqualTo(ParameterRole.Weights));
         Assert.That(dense.Biases.Role, Is.EqualTo(ParameterRole.Biases));
-        Assert.That(new Parameter(new Tensor(2)).Role, Is.EqualTo(ParameterRole.Weights), "the default role is weights");
+        Assert.That(new Parameter(new Tensor(2, 3)).Role, Is.EqualTo(ParameterRole.Weights), "given no role, a matrix is weights");
+        Assert.That(new Parameter(new Tensor(3)).Role, Is.EqualTo(ParameterRole.Biases), "given no role, a vector is biases (not decayed)");
+        Assert.That(new Parameter(new Tensor(3), ParameterRole.Weights).Role, Is.EqualTo(ParameterRole.Weights), "a role given is kept");
         Assert.That(() => new Parameter(new Tensor(2), (ParameterRole)7), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("role"));
     }
 
     [Test]
     public void ToString_shows_the_settings()
     {
-        var w = new Parameter(new Tensor(2, "w"));
+        var w = new Parameter(new Tensor(2, "w"), ParameterRole.Weights);
         Assert.That(new Sgd([w], 3f).ToString(), Is.EqualTo("Sgd learnRate=3"));
         Assert.That(new Sgd([w], 0.5f, 1e-4f).ToString(), Is.EqualTo("Sgd learnRate=0.5 weightDecay=0.0001"));
         Assert.That(new Momentum([w], 0.1f, nesterov: true).ToString(), Is.EqualTo("Momentum learnRate=0.1 momentum=0.9 nesterov=True weightDecay=0"));
@@ -208,7 +210,7 @@ internal sealed class OptimizerTests
     [Test]
     public void Bad_settings_are_refused_naming_the_parameter()
     {
-        var w = new[] { new Parameter(new Tensor(2, "w")) };
+        var w = new[] { new Parameter(new Tensor(2, "w"), ParameterRole.Weights) };
         Assert.Multiple(() =>
         {
             Refused(() => new Sgd(w, 0.1f, weightDecay: -1f), "weightDecay");
@@ -234,7 +236,7 @@ internal sealed class OptimizerTests
     [Test]
     public void Settable_learn_rates_change_the_step()
     {
-        var w = new Parameter(Tensor.FromValues([1f], "w"));
+        var w = new Parameter(Tensor.FromValues([1f], "w"), ParameterRole.Weights);
         var momentum = new Momentum([w], 0.1f, momentum: 0.5f);
         momentum.SetLearnRate(0.2f);
         Assert.That(momentum.ReportedLearnRate, Is.EqualTo(0.2f));

@@ -24,7 +24,7 @@ internal sealed class OptimizerTorchGoldenTests
     [TestCaseSource(nameof(Cases))]
     public void Three_steps_agree_with_torch_optim(string name, float[] torch)
     {
-        var w = new Parameter(Tensor.FromValues([1f, -2f], "w"));
+        var w = new Parameter(Tensor.FromValues([1f, -2f], "w"), ParameterRole.Weights);
         var b = new Parameter(Tensor.FromValues([0.5f], "b"), ParameterRole.Biases);
         Optimizer optimizer = name switch
         {

@@ -77,6 +77,42 @@ internal sealed class EarlyStoppingTests
     }
 
     [Test]
+    public void Early_stopping_on_float_targets_restores_the_weights_of_the_lowest_validation_loss()
+    {
+        // Validation targets are the training rule inverted (0.1 where training says 0.9): learning the rule raises
+        // the validation loss, so its lowest comes early and Fit stops `patience` epochs later, restoring that epoch.
+        var random = new DeterministicRandom(9);
+        var features = new Tensor(60, 2);
+        var targets = new Tensor(60, 1);
+        for (int i = 0; i < 60; i++)
+        {
+            features[i, 0] = (float)random.NextGaussian();
+            features[i, 1] = (float)random.NextGaussian();
+            bool positive = features[i, 0] + features[i, 1] > 0;
+            targets[i, 0] = positive == i < 40 ? 0.9f : 0.1f;
+        }
+
+        Dataset data = Dataset.FromFeatures(features, targets);
+        var model = new Sequential(new Dense(2, 3, WeightInit.ScaledNormal, random, "h"), new Sigmoid(), new Dense(3, 1, WeightInit.ScaledNormal, random, "o"), new Sigmoid());
+        var trainer = new Trainer(model, new QuadraticCost(), new Sgd(model.Parameters, 5f));
+        var weightsAfter = new List<float[][]>();
+        TrainingHistory history = trainer.Fit(data.Slice(0, 40), new TrainingOptions { Epochs = 60, BatchSize = 40, EarlyStoppingPatience = 2 }, data.Slice(40, 20),
+            epochProgress: new ScheduleTests.Recorder<EpochResult>(_ => weightsAfter.Add([.. model.Parameters.Select(p => p.Value.ToArray())])));
+
+        double[] losses = [.. history.Select(r => r.EvaluationLoss!.Value)];
+        int best = Array.IndexOf(losses, losses.Min()) + 1;
+        Assert.That(history.StoppedEarly, Is.True, string.Join(", ", losses));
+        Assert.That(history.BestEpoch, Is.EqualTo(best));
+        Assert.That(history.Count, Is.EqualTo(best + 2), "stopped 2 epochs after the lowest validation loss");
+        Assert.That(history.RestoredBestWeights, Is.True);
+        for (int p = 0; p < model.Parameters.Count; p++)
+        {
+            Assert.That(model.Parameters[p].Value.ToArray(), Is.EqualTo(weightsAfter[best - 1][p]), $"parameter {p} holds epoch {best}'s weights, bit for bit");
+            Assert.That(model.Parameters[p].Value.ToArray(), Is.Not.EqualTo(weightsAfter[^1][p]), $"parameter {p} is not the last epoch's");
+        }
+    }
+
+    [Test]
     public void Early_stopping_without_evaluation_data_is_refused_before_training()
     {
         (Trainer trainer, Dataset data) = ScheduleTests.TinyProblem(withLearnRate: true, out _);
