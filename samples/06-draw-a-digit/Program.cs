@@ -12,12 +12,14 @@ builder.WebHost.UseStaticWebAssets();
 builder.Services.AddProblemDetails();
 // --model FILE arrives as the configuration key "model"; none means the model shipped in Model/.
 builder.Services.AddSingleton(services => DigitModel.Load(services.GetRequiredService<IConfiguration>()["model"]));
-// Visitors' copies: at most visitors:capacity of them, each dropped after visitors:expiryMinutes unused.
+// Visitors' copies: at most visitors:capacity of them and visitors:memoryMegabytes together, each dropped
+// after visitors:expiryMinutes unused.
 builder.Services.AddSingleton(services => new VisitorModels(
     services.GetRequiredService<DigitModel>().Model,
     capacity: services.GetRequiredService<IConfiguration>().GetValue("visitors:capacity", 100),
     expiry: TimeSpan.FromMinutes(services.GetRequiredService<IConfiguration>().GetValue("visitors:expiryMinutes", 30.0)),
-    TimeProvider.System));
+    TimeProvider.System,
+    memoryBudgetBytes: (long)(services.GetRequiredService<IConfiguration>().GetValue("visitors:memoryMegabytes", 256.0) * 1024 * 1024)));
 
 var app = builder.Build();
 DigitModel digit;

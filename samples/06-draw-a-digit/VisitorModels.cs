@@ -1,7 +1,10 @@
 // VisitorModels: each visitor who presses "teach it" gets a copy of the trained model of their own
 // (ModelFile.Copy), so their steps of gradient descent never reach the shared model or another visitor.
-// The cache is bounded both ways: at most Capacity copies (the one used longest ago goes first) and a
-// copy unused for Expiry is dropped. Reset drops a visitor's copy: they are back on the trained model.
+// The cache is bounded both ways: at most Capacity copies (the one used longest ago goes first), where
+// Capacity is the configured count or what fits in the memory budget, whichever is smaller, and a copy
+// unused for Expiry is dropped. Reset drops a visitor's copy: they are back on the trained model.
+// Copies are made outside the cache's lock, so one visitor's copy of a large model never holds up
+// another visitor's look-up.
 // It is not a session system: the id is a random cookie, and nothing is kept on disk.
 using System.Security.Cryptography;
 using MnistBp;
@@ -24,19 +27,34 @@ internal sealed class VisitorModels
     /// <param name="capacity">The most copies kept at once, at least 1.</param>
     /// <param name="expiry">How long an unused copy is kept, positive.</param>
     /// <param name="clock">The clock (a fake one in tests).</param>
-    public VisitorModels(Sequential shared, int capacity, TimeSpan expiry, TimeProvider clock)
+    /// <param name="memoryBudgetBytes">
+    /// The most bytes all copies may take together (each at least <see cref="BytesPerCopy"/>); at least one copy is
+    /// always allowed. Null: no budget, only <paramref name="capacity"/>.
+    /// </param>
+    public VisitorModels(Sequential shared, int capacity, TimeSpan expiry, TimeProvider clock, long? memoryBudgetBytes = null)
     {
         ArgumentNullException.ThrowIfNull(shared);
+        ArgumentNullException.ThrowIfNull(clock);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(expiry, TimeSpan.Zero);
+        if (memoryBudgetBytes is long budget)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(budget, 1L, nameof(memoryBudgetBytes));
+        }
+
         _shared = shared;
-        Capacity = capacity;
+        // a copy holds every parameter's values and its gradient, 4 bytes each
+        BytesPerCopy = shared.Parameters.Sum(p => 2L * sizeof(float) * p.Value.Length);
+        Capacity = memoryBudgetBytes is long bytes ? (int)Math.Clamp(bytes / Math.Max(1L, BytesPerCopy), 1L, capacity) : capacity;
         Expiry = expiry;
         _clock = clock;
     }
 
-    /// <summary>The most copies kept at once.</summary>
+    /// <summary>The most copies kept at once: the configured count, or fewer when the memory budget allows fewer.</summary>
     public int Capacity { get; }
+
+    /// <summary>What one copy takes at least: its parameters' values and gradients, in bytes.</summary>
+    public long BytesPerCopy { get; }
 
     /// <summary>How long an unused copy is kept.</summary>
     public TimeSpan Expiry { get; }
@@ -91,13 +109,21 @@ internal sealed class VisitorModels
             throw new ArgumentException($"'{id}' is not a visitor id (32 lower-case hex digits).", nameof(id));
         }
 
+        Visitor? existing = TryGet(id);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        // The copy is made outside the lock (it can take milliseconds for a large model). The shared model is
+        // never written, so copying it while other threads predict with it is safe.
+        var made = new Visitor(id, ModelFile.Copy(_shared));
         lock (_lock)
         {
             DateTimeOffset now = _clock.GetUtcNow();
-            RemoveExpired(now);
             if (_visitors.TryGetValue(id, out Visitor? visitor))
             {
-                visitor.LastUsed = now;
+                visitor.LastUsed = now; // the same visitor's other request made one meanwhile: keep that one
                 return visitor;
             }
 
@@ -107,10 +133,9 @@ internal sealed class VisitorModels
                 _visitors.Remove(oldest.Id);
             }
 
-            // The shared model is never written, so copying it while other threads predict with it is safe.
-            visitor = new Visitor(id, ModelFile.Copy(_shared)) { LastUsed = now };
-            _visitors.Add(id, visitor);
-            return visitor;
+            made.LastUsed = now;
+            _visitors.Add(id, made);
+            return made;
         }
     }
 

@@ -1,4 +1,4 @@
-// The visitor cache is bounded both ways (capacity with the least recently used copy evicted first,
+// The visitor cache is bounded both ways (capacity, and the memory budget, with the least recently used copy evicted first,
 // expiry with a fake clock), copies are independent of the shared model, and a step that would make a
 // weight infinite is undone. Also the output-reading seam: sigmoid outputs normalised, unknown kinds refused.
 using MnistBp.Samples.DrawADigit;
@@ -32,6 +32,39 @@ public class VisitorModelsTests
         Assert.That(visitors.TryGet(s_ids[1]), Is.Null, "evicted");
         Assert.That(visitors.TryGet(s_ids[0]), Is.SameAs(first));
         Assert.That(visitors.TryGet(s_ids[2]), Is.Not.Null);
+    }
+
+    [Test]
+    public void The_memory_budget_caps_the_number_of_copies()
+    {
+        // SmallModel: 4x3 + 3 + 3x2 + 2 = 23 parameters, values and gradients: 23 * 8 = 184 bytes per copy.
+        var clock = new FakeClock();
+        var visitors = new VisitorModels(SmallModel(), capacity: 100, expiry: TimeSpan.FromMinutes(30), clock, memoryBudgetBytes: 3 * 184 + 100);
+        Assert.That(visitors.BytesPerCopy, Is.EqualTo(184));
+        Assert.That(visitors.Capacity, Is.EqualTo(3), "652 bytes hold 3 copies of 184");
+        foreach (string id in s_ids)
+        {
+            visitors.GetOrCreate(id);
+            clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.That(visitors.Count, Is.EqualTo(3));
+        Assert.That(visitors.TryGet(s_ids[1]), Is.Null, "the oldest went first");
+        Assert.That(visitors.TryGet(s_ids[4]), Is.Not.Null);
+        Assert.That(new VisitorModels(SmallModel(), 100, TimeSpan.FromMinutes(1), clock, memoryBudgetBytes: 10).Capacity, Is.EqualTo(1), "a budget below one copy still allows one");
+        Assert.That(new VisitorModels(SmallModel(), 2, TimeSpan.FromMinutes(1), clock, memoryBudgetBytes: 1L << 40).Capacity, Is.EqualTo(2), "the count still bounds");
+        Assert.That(() => new VisitorModels(SmallModel(), 2, TimeSpan.FromMinutes(1), clock, memoryBudgetBytes: 0), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("memoryBudgetBytes"));
+    }
+
+    [Test]
+    public void Concurrent_first_requests_of_one_visitor_end_with_one_copy()
+    {
+        var visitors = new VisitorModels(SmallModel(), capacity: 10, expiry: TimeSpan.FromMinutes(30), new FakeClock());
+        Visitor[] got = new Visitor[16];
+        Parallel.For(0, got.Length, i => got[i] = visitors.GetOrCreate(s_ids[0]));
+        Assert.That(visitors.Count, Is.EqualTo(1));
+        Visitor kept = visitors.TryGet(s_ids[0])!;
+        Assert.That(got, Is.All.SameAs(kept), "a copy made by a caller who lost the race is dropped, not handed out");
     }
 
     [Test]
