@@ -187,6 +187,45 @@ internal static unsafe partial class Kernels
             return;
         }
 
+        // Element-wise, so any split gives the same bits: long tensors go to both cores, like MomentumStep.
+        int parts = gradient.Length < ParallelAxpyThreshold ? 1 : Math.Min(ThreadCount, gradient.Length / (ParallelAxpyThreshold / 2));
+        if (parts > 1)
+        {
+            fixed (float* pg = gradient, pm = firstMoment, pv = secondMoment, pw = weights)
+            {
+                var job = new AdamJob(settings, pg, pm, pv, pw, gradient.Length);
+                KernelThreads.Run(&AdamPart, &job, parts);
+            }
+
+            return;
+        }
+
+        AdamStepVector(settings, gradient, firstMoment, secondMoment, weights);
+    }
+
+    private static void AdamPart(void* state, int part, int parts)
+    {
+        ref readonly AdamJob job = ref *(AdamJob*)state;
+        int chunk = ((job.Length + parts - 1) / parts + 63) & ~63;
+        int first = Math.Min(job.Length, part * chunk), length = Math.Min(job.Length - first, chunk);
+        AdamStepVector(
+            job.Settings, new ReadOnlySpan<float>(job.Gradient + first, length), new Span<float>(job.FirstMoment + first, length),
+            new Span<float>(job.SecondMoment + first, length), new Span<float>(job.Weights + first, length));
+    }
+
+    private readonly struct AdamJob(AdamStepSettings settings, float* gradient, float* firstMoment, float* secondMoment, float* weights, int length)
+    {
+        public readonly AdamStepSettings Settings = settings;
+        public readonly float* Gradient = gradient;
+        public readonly float* FirstMoment = firstMoment;
+        public readonly float* SecondMoment = secondMoment;
+        public readonly float* Weights = weights;
+        public readonly int Length = length;
+    }
+
+    /// <summary>The <see cref="Vector{T}"/> loop of <see cref="AdamStep"/> on one thread.</summary>
+    private static void AdamStepVector(in AdamStepSettings settings, ReadOnlySpan<float> gradient, Span<float> firstMoment, Span<float> secondMoment, Span<float> weights)
+    {
         int count = Vector<float>.Count, i = 0;
         var beta1 = new Vector<float>(settings.Beta1);
         var oneMinusBeta1 = new Vector<float>(1f - settings.Beta1);

@@ -7,7 +7,7 @@ namespace MnistBp.Tests.Optimizers;
 [NonParallelizable] // KernelSettings.Current is process-wide
 internal sealed class OptimizerKernelTests : RestoresKernelSettings
 {
-    // 100,003: long enough for MomentumStep to split across both threads, with a remainder.
+    // 100,003: long enough for MomentumStep and AdamStep to split across both threads, with a remainder.
     private static readonly int[] s_lengths = [0, 1, 7, 8, 15, 16, 17, 31, 33, 100, 1000, 100_003];
 
     [Test]
