@@ -2,7 +2,8 @@
 // Tanh, Softmax, Dropout; cross-entropy, softmax cross-entropy; momentum, Nesterov, Adam, AdamW,
 // SGD with weight decay; gradient clipping and max-norm; a learn-rate schedule), measured by
 // BenchmarkDotNet's MemoryDiagnoser. After warm-up every one allocates 0 bytes: the `allocations`
-// command (AllocationCheck.cs) runs these and fails on any byte, and on a control that allocates.
+// command (AllocationCheck.cs) runs these, and two control layers that allocate (every step, and
+// every fourth step), and fails when a component allocates or a control is not seen.
 using BenchmarkDotNet.Attributes;
 
 namespace MnistBp.Benchmarks;
@@ -17,11 +18,17 @@ public class ComponentStepBenchmarks
         "cross-entropy", "softmax cross-entropy",
         "momentum", "nesterov", "adam", "adamw", "sgd weight decay",
         "clip and max-norm", "cosine schedule",
-        AllocatingControl,
+        AllocatingControl, RarelyAllocatingControl,
     ];
 
-    /// <summary>A layer that allocates a small array every forward pass: the check must see it.</summary>
+    /// <summary>A layer that allocates 64 floats (280 B) every forward pass: the check must see it.</summary>
     public const string AllocatingControl = "allocating control";
+
+    /// <summary>A layer that allocates 2 floats (32 B) every fourth forward pass: the check must see it too.</summary>
+    public const string RarelyAllocatingControl = "rarely allocating control";
+
+    /// <summary>Whether <paramref name="component"/> is one of the controls, which must allocate.</summary>
+    public static bool IsControl(string component) => component is AllocatingControl or RarelyAllocatingControl;
 
     private const int Inputs = 784, Hidden = 256, Classes = 10;
 
@@ -46,7 +53,9 @@ public class ComponentStepBenchmarks
         KernelSettings.Current = KernelSettings.Current with { ThreadCount = Threads };
         var random = new DeterministicRandom(5);
         _trainer = Build(Component, random);
-        _options = Component == "clip and max-norm" ? new TrainingOptions { GradientClipNorm = 1f, MaxNorm = 2f } : new TrainingOptions();
+        // Limits far below this net's gradient norm (about 0.1-1) and its columns' norms (about 1.4 at He and Xavier
+        // initialisation), so every step clips and rescales; Setup checks that both did.
+        _options = Component == "clip and max-norm" ? new TrainingOptions { GradientClipNorm = 0.01f, MaxNorm = 0.5f } : new TrainingOptions();
         _schedule = Component == "cosine schedule" ? LearnRateSchedule.Cosine() : null;
 
         _inputs = new Tensor(Batch, Inputs);
@@ -73,9 +82,52 @@ public class ComponentStepBenchmarks
         {
             throw new InvalidOperationException($"{Component}: training on one batch should lower its loss: {before} -> {after}.");
         }
+
+        if (Component == "clip and max-norm")
+        {
+            RequireClippedAndBounded();
+        }
     }
 
-    /// <summary>Forward, loss, zero grad, backward, (clip), step, (max-norm); with a schedule, the rate is set first.</summary>
+    /// <summary>Throws unless the last step's gradients were clipped to norm 0.01 and every weight column is at most 0.5 long.</summary>
+    private void RequireClippedAndBounded()
+    {
+        double sumOfSquares = 0, longestColumn = 0;
+        foreach (Parameter parameter in _trainer.Optimizer.Parameters)
+        {
+            ReadOnlySpan<float> gradient = parameter.Gradient.AsSpan();
+            for (int i = 0; i < gradient.Length; i++)
+            {
+                sumOfSquares += (double)gradient[i] * gradient[i];
+            }
+
+            if (parameter.Role == ParameterRole.Weights)
+            {
+                Tensor w = parameter.Value;
+                for (int c = 0; c < w.Columns; c++)
+                {
+                    double column = 0;
+                    for (int r = 0; r < w.Rows; r++)
+                    {
+                        column += (double)w[r, c] * w[r, c];
+                    }
+
+                    longestColumn = Math.Max(longestColumn, Math.Sqrt(column));
+                }
+            }
+        }
+
+        double norm = Math.Sqrt(sumOfSquares);
+        if (Math.Abs(norm - 0.01) > 1e-4 || longestColumn > 0.5 + 1e-4)
+        {
+            throw new InvalidOperationException($"clip and max-norm: the gradient norm is {norm} (clipped to 0.01 expected) and the longest weight column {longestColumn} (at most 0.5 expected): the step did not clip or bound.");
+        }
+    }
+
+    /// <summary>
+    /// Forward, loss, zero grad, backward, (clip), step, (max-norm); with a schedule, the rate is set first by the same
+    /// RateAt and SetLearnRate calls Fit makes before every step.
+    /// </summary>
     [Benchmark]
     public float Step()
     {
@@ -101,12 +153,13 @@ public class ComponentStepBenchmarks
             "softmax" => [First(), new Relu(), Last(), new Softmax()],
             "dropout" => [new Dropout(0.2f, 7, "input dropout"), First(), new Relu(), new Dropout(0.5f, 8), Last()],
             "cross-entropy" => [First(), new Sigmoid(), Last(), new Sigmoid("output sigmoid")],
-            AllocatingControl => [First(), new Relu(), new AllocatingLayer(), Last()],
+            AllocatingControl => [First(), new Relu(), new AllocatingLayer(every: 1, floats: 64), Last()],
+            RarelyAllocatingControl => [First(), new Relu(), new AllocatingLayer(every: 4, floats: 2), Last()],
             _ => throw new ArgumentException($"no component '{component}'", nameof(component)),
         };
         Loss loss = component switch
         {
-            "softmax" => new QuadraticCost(),
+            "relu" or "softmax" => new QuadraticCost(), // relu: the plain loss, so it is not the same case as "softmax cross-entropy"
             "cross-entropy" => new CrossEntropyCost(),
             _ => new SoftmaxCrossEntropy(),
         };
@@ -125,16 +178,22 @@ public class ComponentStepBenchmarks
         return new Trainer(model, loss, optimizer);
     }
 
-    /// <summary>The control: an identity layer that allocates 64 floats every forward pass.</summary>
-    private sealed class AllocatingLayer() : Layer("allocating control")
+    /// <summary>A control: an identity layer that allocates <c>floats</c> floats every <c>every</c>-th forward pass.</summary>
+    private sealed class AllocatingLayer(int every, int floats) : Layer("allocating control")
     {
+        private int _calls;
+
         public static float[] LastGarbage { get; private set; } = [];
 
         public override string Kind => "AllocatingControl";
 
         public override Tensor Forward(Tensor input)
         {
-            LastGarbage = new float[64]; // the allocation the check must catch
+            if (++_calls % every == 0)
+            {
+                LastGarbage = new float[floats]; // the allocation the check must catch
+            }
+
             return input;
         }
 
