@@ -33,6 +33,16 @@ catch (Exception e) when (e is IOException or InvalidDataException or NotSupport
     return 2;
 }
 
+try
+{
+    app.Services.GetRequiredService<VisitorModels>(); // now too, so a bad visitors: setting stops the start
+}
+catch (ArgumentOutOfRangeException e)
+{
+    Console.Error.WriteLine($"error: visitors: setting out of range ({e.ParamName} = {e.ActualValue}): capacity must be at least 1, memoryMegabytes and expiryMinutes positive.");
+    return 2;
+}
+
 Console.WriteLine($"model: {digit.Source}");
 Console.WriteLine($"       {digit.Describe()}");
 app.UseExceptionHandler();

@@ -4,7 +4,8 @@
 // Capacity is the configured count or what fits in the memory budget, whichever is smaller, and a copy
 // unused for Expiry is dropped. Reset drops a visitor's copy: they are back on the trained model.
 // Copies are made outside the cache's lock, so one visitor's copy of a large model never holds up
-// another visitor's look-up.
+// another visitor's look-up, and one at a time, so many first requests at once cannot hold more
+// copies in memory than the budget plus one.
 // It is not a session system: the id is a random cookie, and nothing is kept on disk.
 using System.Security.Cryptography;
 using MnistBp;
@@ -19,6 +20,8 @@ internal sealed class VisitorModels
 
     private readonly Dictionary<string, Visitor> _visitors = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _copying = new(1, 1);
+    private readonly Func<Sequential, Sequential> _copy;
     private readonly Sequential _shared;
     private readonly TimeProvider _clock;
 
@@ -31,7 +34,8 @@ internal sealed class VisitorModels
     /// The most bytes all copies may take together (each at least <see cref="BytesPerCopy"/>); at least one copy is
     /// always allowed. Null: no budget, only <paramref name="capacity"/>.
     /// </param>
-    public VisitorModels(Sequential shared, int capacity, TimeSpan expiry, TimeProvider clock, long? memoryBudgetBytes = null)
+    /// <param name="copy">How a copy is made (tests slow it down); <see cref="ModelFile.Copy"/> when null.</param>
+    public VisitorModels(Sequential shared, int capacity, TimeSpan expiry, TimeProvider clock, long? memoryBudgetBytes = null, Func<Sequential, Sequential>? copy = null)
     {
         ArgumentNullException.ThrowIfNull(shared);
         ArgumentNullException.ThrowIfNull(clock);
@@ -43,6 +47,7 @@ internal sealed class VisitorModels
         }
 
         _shared = shared;
+        _copy = copy ?? ModelFile.Copy;
         // a copy holds every parameter's values and its gradient, 4 bytes each
         BytesPerCopy = shared.Parameters.Sum(p => 2L * sizeof(float) * p.Value.Length);
         Capacity = memoryBudgetBytes is long bytes ? (int)Math.Clamp(bytes / Math.Max(1L, BytesPerCopy), 1L, capacity) : capacity;
@@ -115,27 +120,34 @@ internal sealed class VisitorModels
             return existing;
         }
 
-        // The copy is made outside the lock (it can take milliseconds for a large model). The shared model is
-        // never written, so copying it while other threads predict with it is safe.
-        var made = new Visitor(id, ModelFile.Copy(_shared));
-        lock (_lock)
+        // The copy is made outside the lock (it can take milliseconds for a large model), one at a time. The shared
+        // model is never written, so copying it while other threads predict with it is safe.
+        _copying.Wait();
+        try
         {
-            DateTimeOffset now = _clock.GetUtcNow();
-            if (_visitors.TryGetValue(id, out Visitor? visitor))
+            existing = TryGet(id); // the same visitor's other request may have made it while this one waited
+            if (existing is not null)
             {
-                visitor.LastUsed = now; // the same visitor's other request made one meanwhile: keep that one
-                return visitor;
+                return existing;
             }
 
-            if (_visitors.Count >= Capacity)
+            var made = new Visitor(id, _copy(_shared));
+            lock (_lock)
             {
-                Visitor oldest = _visitors.Values.MinBy(v => v.LastUsed)!;
-                _visitors.Remove(oldest.Id);
-            }
+                if (_visitors.Count >= Capacity)
+                {
+                    Visitor oldest = _visitors.Values.MinBy(v => v.LastUsed)!;
+                    _visitors.Remove(oldest.Id);
+                }
 
-            made.LastUsed = now;
-            _visitors.Add(id, made);
-            return made;
+                made.LastUsed = _clock.GetUtcNow();
+                _visitors.Add(id, made); // only a copy's maker adds, and copies are made one at a time: the id is free
+                return made;
+            }
+        }
+        finally
+        {
+            _copying.Release();
         }
     }
 

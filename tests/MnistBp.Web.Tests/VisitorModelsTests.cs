@@ -57,14 +57,54 @@ public class VisitorModelsTests
     }
 
     [Test]
-    public void Concurrent_first_requests_of_one_visitor_end_with_one_copy()
+    public void Copies_are_made_one_at_a_time_and_once_per_visitor()
     {
-        var visitors = new VisitorModels(SmallModel(), capacity: 10, expiry: TimeSpan.FromMinutes(30), new FakeClock());
-        Visitor[] got = new Visitor[16];
-        Parallel.For(0, got.Length, i => got[i] = visitors.GetOrCreate(s_ids[0]));
-        Assert.That(visitors.Count, Is.EqualTo(1));
-        Visitor kept = visitors.TryGet(s_ids[0])!;
-        Assert.That(got, Is.All.SameAs(kept), "a copy made by a caller who lost the race is dropped, not handed out");
+        // A slow copy (20 ms) that counts how many run at once: 16 first requests, 8 visitors twice each, in parallel.
+        int inFlight = 0, mostAtOnce = 0, copies = 0;
+        Sequential SlowCopy(Sequential model)
+        {
+            int now = Interlocked.Increment(ref inFlight);
+            InterlockedMax(ref mostAtOnce, now);
+            Interlocked.Increment(ref copies);
+            Thread.Sleep(20);
+            Interlocked.Decrement(ref inFlight);
+            return ModelFile.Copy(model);
+        }
+
+        var visitors = new VisitorModels(SmallModel(), capacity: 10, expiry: TimeSpan.FromMinutes(30), new FakeClock(), copy: SlowCopy);
+        string[] ids = [.. Enumerable.Range(0, 8).Select(_ => VisitorModels.NewId())];
+        var got = new Visitor[16];
+        using (var start = new Barrier(got.Length))
+        {
+            Parallel.For(0, got.Length, new ParallelOptions { MaxDegreeOfParallelism = got.Length }, i =>
+            {
+                start.SignalAndWait();
+                got[i] = visitors.GetOrCreate(ids[i % 8]);
+            });
+        }
+
+        Assert.That(mostAtOnce, Is.EqualTo(1), "one copy in memory at a time beyond the cache");
+        Assert.That(copies, Is.EqualTo(8), "one copy per visitor, however many of their requests came at once");
+        Assert.That(visitors.Count, Is.EqualTo(8));
+        for (int i = 0; i < got.Length; i++)
+        {
+            Assert.That(got[i], Is.SameAs(visitors.TryGet(ids[i % 8])), $"request {i} got the copy the cache keeps");
+        }
+    }
+
+    private static void InterlockedMax(ref int location, int value)
+    {
+        int seen = Volatile.Read(ref location);
+        while (value > seen)
+        {
+            int before = Interlocked.CompareExchange(ref location, value, seen);
+            if (before == seen)
+            {
+                return;
+            }
+
+            seen = before;
+        }
     }
 
     [Test]

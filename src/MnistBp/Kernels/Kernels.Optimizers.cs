@@ -3,8 +3,8 @@
 // Hutter 2019), in PyTorch's formulation (torch.optim.SGD / Adam / AdamW) so an oracle can match it;
 // plus what gradient clipping and max-norm need (a sum of squares, a scale, column norms).
 // Tiers: the scalar twin (the reference) and one readable Vector<float> loop each; no 512-bit or
-// threaded version, except MomentumStep, which splits long tensors across the threads like Axpy (the
-// recipes of sample 05 step 0.4-2.8 million weights with it every mini-batch).
+// threaded version, except MomentumStep and AdamStep, which split long tensors across the threads like
+// Axpy (the recipes of sample 05 step 0.4-2.8 million weights every mini-batch).
 // The element-wise loops do the same operations in the same order as their twins, so the same bits.
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -122,6 +122,7 @@ internal static unsafe partial class Kernels
     }
 
     /// <summary>The <see cref="Vector{T}"/> loop of <see cref="MomentumStep"/> on one thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MomentumStepVector(float learnRate, float momentum, float weightDecay, bool nesterov, ReadOnlySpan<float> gradient, Span<float> velocity, Span<float> weights)
     {
         int count = Vector<float>.Count, i = 0;
@@ -224,6 +225,7 @@ internal static unsafe partial class Kernels
     }
 
     /// <summary>The <see cref="Vector{T}"/> loop of <see cref="AdamStep"/> on one thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AdamStepVector(in AdamStepSettings settings, ReadOnlySpan<float> gradient, Span<float> firstMoment, Span<float> secondMoment, Span<float> weights)
     {
         int count = Vector<float>.Count, i = 0;
