@@ -35,6 +35,8 @@ internal sealed class KernelTests
         new(0, 5, 7), new(3, 0, 7), new(3, 5, 0), new(0, 0, 0), new(2, 784, 30),
         // The MLP's own shapes: every strip width of the tuned kernel (2 x 16, 16, 8, 4, single columns) and row tails.
         new(10, 784, 100), new(33, 100, 10), new(7, 13, 61), new(6, 3, 47),
+        // Wide enough for MatMulTransposeB's transposed route (m >= 16 and m (k + n) < n k), with tails both ways.
+        new(16, 40, 40), new(33, 100, 70),
     ];
 
     [OneTimeSetUp]
@@ -323,6 +325,31 @@ internal sealed class KernelTests
     {
         UsePath(path);
         CheckProduct(Product.TransposeB, shape, accumulate);
+    }
+
+    // dA = dZ · Wᵀ of a wide layer goes the transposed route, Cᵀ = W · dZᵀ: the same products in the same order,
+    // so exactly the bits of MatMul on an explicitly transposed B (the route it replaced), at 1 and 2 threads.
+    [Test]
+    public void MatMulTransposeB_of_a_wide_layer_has_the_bits_of_MatMul_on_the_transposed_matrix(
+        [Values(16, 33, 128)] int m, [Values] bool accumulate, [Values(1, 2)] int threads)
+    {
+        KernelSettings.Current = KernelSettings.Current with { Path = KernelPath.Tuned, ThreadCount = threads };
+        const int K = 130, N = 200; // m (k + n) < n k for every m here
+        var random = new DeterministicRandom((ulong)(m * 10 + threads));
+        float[] a = Gaussian(random, m * K), b = Gaussian(random, N * K), start = Gaussian(random, m * N);
+        float[] bTransposed = new float[K * N];
+        for (int j = 0; j < N; j++)
+        {
+            for (int p = 0; p < K; p++)
+            {
+                bTransposed[p * N + j] = b[j * K + p];
+            }
+        }
+
+        float[] c = (float[])start.Clone(), expected = (float[])start.Clone();
+        Kernels.MatMulTransposeB(a, b, c, m, K, N, accumulate);
+        Kernels.MatMul(a, bTransposed, expected, m, K, N, accumulate);
+        Assert.That(c, Is.EqualTo(expected));
     }
 
     // The vectorized loop of MatMul and MatMulTransposeA runs along n and that of MatMulTransposeB

@@ -197,6 +197,20 @@ internal static partial class Kernels
         CheckMatMul(a.Length, b.Length, c.Length, m, k, n, "MatMulTransposeB", "[m x k]", "[n x k]");
         if (UseTuned)
         {
+            if (m >= 16 && (long)m * (k + n) < (long)n * k)
+            {
+                // dA = dZ · Wᵀ of a wide layer at a mini-batch: transposing the small A and C costs less than
+                // transposing B (for 128 x 1000 · (1000 x 1000)ᵀ, 256,000 elements instead of 1,000,000), so
+                // compute Cᵀ = B · Aᵀ ([n x k] · [k x m]) and transpose it back. Every element is the same
+                // products summed in the same order (fused multiply-adds, p = 0, 1, ..., k - 1): the same bits.
+                float[] scratch = ScratchMemory.AtLeast(ref t_scratch, (k * m) + (n * m));
+                Span<float> aTransposed = scratch.AsSpan(0, k * m), cTransposed = scratch.AsSpan(k * m, n * m);
+                Transpose(a, aTransposed, rows: m, columns: k);
+                Gemm(b, aRowStride: k, aInnerStride: 1, aTransposed, cTransposed, n, k, m, accumulate: false);
+                TransposeInto(cTransposed, c, rows: n, columns: m, accumulate);
+                return;
+            }
+
             // Transpose B once into scratch memory ([k x n], row-major), then it is a plain A · B.
             Span<float> bTransposed = ScratchMemory.AtLeast(ref t_scratch, k * n).AsSpan(0, k * n);
             Transpose(b, bTransposed, rows: n, columns: k);
@@ -304,6 +318,35 @@ internal static partial class Kernels
                     for (int c = c0; c < cEnd; c++)
                     {
                         destination[c * rows + r] = source[r * columns + c];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>destination = sourceᵀ</c>, or <c>destination += sourceᵀ</c> when <paramref name="accumulate"/>, for a
+    /// [rows x columns] source (the sum of one element and one addition: the bits of Gemm's own accumulate).
+    /// </summary>
+    private static void TransposeInto(ReadOnlySpan<float> source, Span<float> destination, int rows, int columns, bool accumulate)
+    {
+        if (!accumulate)
+        {
+            Transpose(source, destination, rows, columns);
+            return;
+        }
+
+        const int Block = 16;
+        for (int r0 = 0; r0 < rows; r0 += Block)
+        {
+            for (int c0 = 0; c0 < columns; c0 += Block)
+            {
+                int rEnd = Math.Min(r0 + Block, rows), cEnd = Math.Min(c0 + Block, columns);
+                for (int r = r0; r < rEnd; r++)
+                {
+                    for (int c = c0; c < cEnd; c++)
+                    {
+                        destination[c * rows + r] += source[r * columns + c];
                     }
                 }
             }
