@@ -37,6 +37,8 @@ internal sealed class KernelTests
         new(10, 784, 100), new(33, 100, 10), new(7, 13, 61), new(6, 3, 47),
         // Wide enough for MatMulTransposeB's transposed route (m >= 16 and m (k + n) < n k), with tails both ways.
         new(16, 40, 40), new(33, 100, 70),
+        // n a multiple of 1024 with at least two row blocks: the tuned kernel packs each strip of B first.
+        new(13, 20, 1024),
     ];
 
     [OneTimeSetUp]
@@ -350,6 +352,29 @@ internal sealed class KernelTests
         Kernels.MatMulTransposeB(a, b, c, m, K, N, accumulate);
         Kernels.MatMul(a, bTransposed, expected, m, K, N, accumulate);
         Assert.That(c, Is.EqualTo(expected));
+    }
+
+    // At n = 1024 the tuned kernel copies each strip of B into a contiguous block first: the same values in the same
+    // order, so exactly the bits of the same columns computed inside a 1040-wide product, which is not packed.
+    [Test]
+    public void MatMul_with_packed_strips_has_the_bits_of_the_unpacked_product([Values(12, 37)] int m, [Values(1, 2)] int threads)
+    {
+        KernelSettings.Current = KernelSettings.Current with { Path = KernelPath.Tuned, ThreadCount = threads };
+        const int K = 50, N = 1024, Wide = 1040;
+        var random = new DeterministicRandom((ulong)(m + 100 * threads));
+        float[] a = Gaussian(random, m * K), b = Gaussian(random, K * N), bWide = new float[K * Wide];
+        for (int p = 0; p < K; p++)
+        {
+            b.AsSpan(p * N, N).CopyTo(bWide.AsSpan(p * Wide, N));
+        }
+
+        float[] c = new float[m * N], cWide = new float[m * Wide];
+        Kernels.MatMul(a, b, c, m, K, N);
+        Kernels.MatMul(a, bWide, cWide, m, K, Wide);
+        for (int i = 0; i < m; i++)
+        {
+            Assert.That(c.AsSpan(i * N, N).ToArray(), Is.EqualTo(cWide.AsSpan(i * Wide, N).ToArray()), $"row {i}");
+        }
     }
 
     // The vectorized loop of MatMul and MatMulTransposeA runs along n and that of MatMulTransposeB
