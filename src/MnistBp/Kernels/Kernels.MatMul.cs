@@ -207,7 +207,7 @@ internal static partial class Kernels
                 Span<float> aTransposed = scratch.AsSpan(0, k * m), cTransposed = scratch.AsSpan(k * m, n * m);
                 Transpose(a, aTransposed, rows: m, columns: k);
                 Gemm(b, aRowStride: k, aInnerStride: 1, aTransposed, cTransposed, n, k, m, accumulate: false);
-                TransposeInto(cTransposed, c, rows: n, columns: m, accumulate);
+                Transpose(cTransposed, c, rows: n, columns: m, accumulate);
                 return;
             }
 
@@ -302,9 +302,12 @@ internal static partial class Kernels
         return sum;
     }
 
-    /// <summary>Writes the transpose of <paramref name="source"/> [rows x columns] into <paramref name="destination"/> [columns x rows].</summary>
+    /// <summary>
+    /// Writes the transpose of <paramref name="source"/> [rows x columns] into <paramref name="destination"/> [columns x rows],
+    /// or adds it when <paramref name="accumulate"/> (one addition per element: the bits of Gemm's own accumulate).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Transpose(ReadOnlySpan<float> source, Span<float> destination, int rows, int columns)
+    internal static void Transpose(ReadOnlySpan<float> source, Span<float> destination, int rows, int columns, bool accumulate = false)
     {
         // Blocks of 16 x 16 keep both the rows read and the rows written in the L1 cache.
         const int Block = 16;
@@ -317,36 +320,8 @@ internal static partial class Kernels
                 {
                     for (int c = c0; c < cEnd; c++)
                     {
-                        destination[c * rows + r] = source[r * columns + c];
-                    }
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// <c>destination = sourceᵀ</c>, or <c>destination += sourceᵀ</c> when <paramref name="accumulate"/>, for a
-    /// [rows x columns] source (the sum of one element and one addition: the bits of Gemm's own accumulate).
-    /// </summary>
-    private static void TransposeInto(ReadOnlySpan<float> source, Span<float> destination, int rows, int columns, bool accumulate)
-    {
-        if (!accumulate)
-        {
-            Transpose(source, destination, rows, columns);
-            return;
-        }
-
-        const int Block = 16;
-        for (int r0 = 0; r0 < rows; r0 += Block)
-        {
-            for (int c0 = 0; c0 < columns; c0 += Block)
-            {
-                int rEnd = Math.Min(r0 + Block, rows), cEnd = Math.Min(c0 + Block, columns);
-                for (int r = r0; r < rEnd; r++)
-                {
-                    for (int c = c0; c < cEnd; c++)
-                    {
-                        destination[c * rows + r] += source[r * columns + c];
+                        float value = source[r * columns + c];
+                        destination[c * rows + r] = accumulate ? destination[c * rows + r] + value : value;
                     }
                 }
             }
