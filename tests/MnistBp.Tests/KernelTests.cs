@@ -37,8 +37,8 @@ internal sealed class KernelTests
         new(10, 784, 100), new(33, 100, 10), new(7, 13, 61), new(6, 3, 47),
         // Wide enough for MatMulTransposeB's transposed route (m >= 16 and m (k + n) < n k), with tails both ways.
         new(16, 40, 40), new(33, 100, 70),
-        // n a multiple of 1024 with at least two row blocks: the tuned kernel packs each strip of B first.
-        new(13, 20, 1024),
+        // n a multiple of 1024 and 12+ rows for each of up to 2 threads: the tuned kernel packs each strip of B first.
+        new(25, 20, 1024),
     ];
 
     [OneTimeSetUp]
@@ -336,7 +336,8 @@ internal sealed class KernelTests
         [Values(16, 33, 128)] int m, [Values] bool accumulate, [Values(1, 2)] int threads)
     {
         KernelSettings.Current = KernelSettings.Current with { Path = KernelPath.Tuned, ThreadCount = threads };
-        const int K = 130, N = 200; // m (k + n) < n k for every m here
+        const int K = 300, N = 300;
+        Assert.That((long)m * (K + N), Is.LessThan((long)N * K), "the shape must take the transposed route, or this compares the old route with itself");
         var random = new DeterministicRandom((ulong)(m * 10 + threads));
         float[] a = Gaussian(random, m * K), b = Gaussian(random, N * K), start = Gaussian(random, m * N);
         float[] bTransposed = new float[K * N];
@@ -354,13 +355,16 @@ internal sealed class KernelTests
         Assert.That(c, Is.EqualTo(expected));
     }
 
-    // At n = 1024 the tuned kernel copies each strip of B into a contiguous block first: the same values in the same
-    // order, so exactly the bits of the same columns computed inside a 1040-wide product, which is not packed.
+    // At n = 1024 the tuned kernel copies each strip of B into a contiguous block first (when each thread has 12+
+    // rows): the same values in the same order, so exactly the bits of the same columns computed inside a 1040-wide
+    // product, which is not packed. For A · B (Z = A·W) and Aᵀ · B (dW = Aᵀ·dZ, A read with a stride), added or not.
     [Test]
-    public void MatMul_with_packed_strips_has_the_bits_of_the_unpacked_product([Values(12, 37)] int m, [Values(1, 2)] int threads)
+    public void Products_with_packed_strips_have_the_bits_of_the_unpacked_product(
+        [Values(24, 37)] int m, [Values(1, 2)] int threads, [Values] bool transposeA, [Values] bool accumulate)
     {
         KernelSettings.Current = KernelSettings.Current with { Path = KernelPath.Tuned, ThreadCount = threads };
         const int K = 50, N = 1024, Wide = 1040;
+        Assert.That(m / threads, Is.GreaterThanOrEqualTo(12), "every thread's rows must be packed");
         var random = new DeterministicRandom((ulong)(m + 100 * threads));
         float[] a = Gaussian(random, m * K), b = Gaussian(random, K * N), bWide = new float[K * Wide];
         for (int p = 0; p < K; p++)
@@ -368,9 +372,23 @@ internal sealed class KernelTests
             b.AsSpan(p * N, N).CopyTo(bWide.AsSpan(p * Wide, N));
         }
 
-        float[] c = new float[m * N], cWide = new float[m * Wide];
-        Kernels.MatMul(a, b, c, m, K, N);
-        Kernels.MatMul(a, bWide, cWide, m, K, Wide);
+        float[] start = Gaussian(random, m * Wide), c = new float[m * N], cWide = (float[])start.Clone();
+        for (int i = 0; i < m; i++)
+        {
+            start.AsSpan(i * Wide, N).CopyTo(c.AsSpan(i * N, N));
+        }
+
+        if (transposeA)
+        {
+            Kernels.MatMulTransposeA(a, b, c, m, K, N, accumulate); // a read as [K x m]
+            Kernels.MatMulTransposeA(a, bWide, cWide, m, K, Wide, accumulate);
+        }
+        else
+        {
+            Kernels.MatMul(a, b, c, m, K, N, accumulate);
+            Kernels.MatMul(a, bWide, cWide, m, K, Wide, accumulate);
+        }
+
         for (int i = 0; i < m; i++)
         {
             Assert.That(c.AsSpan(i * N, N).ToArray(), Is.EqualTo(cWide.AsSpan(i * Wide, N).ToArray()), $"row {i}");

@@ -197,7 +197,7 @@ internal static partial class Kernels
         CheckMatMul(a.Length, b.Length, c.Length, m, k, n, "MatMulTransposeB", "[m x k]", "[n x k]");
         if (UseTuned)
         {
-            if (m >= 16 && (long)m * (k + n) < (long)n * k)
+            if (m >= 16 && (long)m * ((long)k + n) < (long)n * k)
             {
                 // dA = dZ · Wᵀ of a wide layer at a mini-batch: transposing the small A and C costs less than
                 // transposing B (for 128 x 1000 · (1000 x 1000)ᵀ, 256,000 elements instead of 1,000,000), so
