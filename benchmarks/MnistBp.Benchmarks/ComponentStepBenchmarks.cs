@@ -58,18 +58,7 @@ public class ComponentStepBenchmarks
         _options = Component == "clip and max-norm" ? new TrainingOptions { GradientClipNorm = 0.01f, MaxNorm = 0.5f } : new TrainingOptions();
         _schedule = Component == "cosine schedule" ? LearnRateSchedule.Cosine() : null;
 
-        _inputs = new Tensor(Batch, Inputs);
-        _targets = new Tensor(Batch, Classes);
-        Span<float> inputs = _inputs.AsSpan();
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            inputs[i] = (float)random.NextDouble();
-        }
-
-        for (int r = 0; r < Batch; r++)
-        {
-            _targets[r, random.NextInt(Classes)] = 1f;
-        }
+        (_inputs, _targets) = RandomBatch.Make(random, Batch, Inputs, Classes);
 
         float before = Step();
         for (int i = 0; i < 30; i++)

@@ -24,6 +24,28 @@ internal static class Check
     }
 }
 
+internal static class RandomBatch
+{
+    /// <summary>A batch of uniform [0, 1) inputs and one-hot targets of random classes.</summary>
+    public static (Tensor Inputs, Tensor Targets) Make(DeterministicRandom random, int batch, int inputSize, int classes)
+    {
+        var inputs = new Tensor(batch, inputSize);
+        var targets = new Tensor(batch, classes);
+        Span<float> values = inputs.AsSpan();
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)random.NextDouble();
+        }
+
+        for (int r = 0; r < batch; r++)
+        {
+            targets[r, random.NextInt(classes)] = 1f;
+        }
+
+        return (inputs, targets);
+    }
+}
+
 internal static class DataFolder
 {
     /// <summary>$MNISTBP_DATA, else ../shared/datasets/mnist above the current folder or the binaries.</summary>

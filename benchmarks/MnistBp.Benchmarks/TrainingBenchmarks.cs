@@ -24,18 +24,7 @@ public class TrainingStepBenchmarks
         KernelSettings.Current = KernelSettings.Current with { ThreadCount = Threads };
         _trainer = EpochCommand.NewTrainer();
         var random = new DeterministicRandom(3);
-        _inputs = new Tensor(Batch, 784);
-        _targets = new Tensor(Batch, 10);
-        Span<float> inputs = _inputs.AsSpan();
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            inputs[i] = (float)random.NextDouble();
-        }
-
-        for (int r = 0; r < Batch; r++)
-        {
-            _targets[r, random.NextInt(10)] = 1f;
-        }
+        (_inputs, _targets) = RandomBatch.Make(random, Batch, 784, 10);
 
         float before = _trainer.Step(_inputs, _targets);
         for (int i = 0; i < 20; i++)

@@ -55,19 +55,7 @@ internal sealed class EarlyStoppingTests
     public void Early_stopping_on_float_targets_uses_the_validation_loss()
     {
         // Targets 0.9 / 0.1 by the sign of x0 + x1: the validation loss falls; the best epoch is its lowest.
-        var random = new DeterministicRandom(8);
-        var features = new Tensor(60, 2);
-        var targets = new Tensor(60, 1);
-        for (int i = 0; i < 60; i++)
-        {
-            features[i, 0] = (float)random.NextGaussian();
-            features[i, 1] = (float)random.NextGaussian();
-            targets[i, 0] = features[i, 0] + features[i, 1] > 0 ? 0.9f : 0.1f;
-        }
-
-        Dataset data = Dataset.FromFeatures(features, targets);
-        var model = new Sequential(new Dense(2, 3, WeightInit.ScaledNormal, random, "h"), new Sigmoid(), new Dense(3, 1, WeightInit.ScaledNormal, random, "o"), new Sigmoid());
-        var trainer = new Trainer(model, new QuadraticCost(), new Sgd(model.Parameters, 20f));
+        (Trainer trainer, Dataset data) = FloatTargetProblem(seed: 8, learnRate: 20f, invertValidation: false);
         TrainingHistory history = trainer.Fit(data.Slice(0, 40), new TrainingOptions { Epochs = 60, BatchSize = 40, EarlyStoppingPatience = 2 }, data.Slice(40, 20));
 
         double[] losses = [.. history.Select(r => r.EvaluationLoss!.Value)];
@@ -81,20 +69,8 @@ internal sealed class EarlyStoppingTests
     {
         // Validation targets are the training rule inverted (0.1 where training says 0.9): learning the rule raises
         // the validation loss, so its lowest comes early and Fit stops `patience` epochs later, restoring that epoch.
-        var random = new DeterministicRandom(9);
-        var features = new Tensor(60, 2);
-        var targets = new Tensor(60, 1);
-        for (int i = 0; i < 60; i++)
-        {
-            features[i, 0] = (float)random.NextGaussian();
-            features[i, 1] = (float)random.NextGaussian();
-            bool positive = features[i, 0] + features[i, 1] > 0;
-            targets[i, 0] = positive == i < 40 ? 0.9f : 0.1f;
-        }
-
-        Dataset data = Dataset.FromFeatures(features, targets);
-        var model = new Sequential(new Dense(2, 3, WeightInit.ScaledNormal, random, "h"), new Sigmoid(), new Dense(3, 1, WeightInit.ScaledNormal, random, "o"), new Sigmoid());
-        var trainer = new Trainer(model, new QuadraticCost(), new Sgd(model.Parameters, 5f));
+        (Trainer trainer, Dataset data) = FloatTargetProblem(seed: 9, learnRate: 5f, invertValidation: true);
+        Sequential model = trainer.Model;
         var weightsAfter = new List<float[][]>();
         TrainingHistory history = trainer.Fit(data.Slice(0, 40), new TrainingOptions { Epochs = 60, BatchSize = 40, EarlyStoppingPatience = 2 }, data.Slice(40, 20),
             epochProgress: new ScheduleTests.Recorder<EpochResult>(_ => weightsAfter.Add([.. model.Parameters.Select(p => p.Value.ToArray())])));
@@ -110,6 +86,27 @@ internal sealed class EarlyStoppingTests
             Assert.That(model.Parameters[p].Value.ToArray(), Is.EqualTo(weightsAfter[best - 1][p]), $"parameter {p} holds epoch {best}'s weights, bit for bit");
             Assert.That(model.Parameters[p].Value.ToArray(), Is.Not.EqualTo(weightsAfter[^1][p]), $"parameter {p} is not the last epoch's");
         }
+    }
+
+    /// <summary>
+    /// 60 points in the plane, target 0.9 where x0 + x1 > 0 and 0.1 elsewhere (the last 20, the validation data, the
+    /// other way round when <paramref name="invertValidation"/>), and a 2-3-1 sigmoid net with SGD on them.
+    /// </summary>
+    private static (Trainer Trainer, Dataset Data) FloatTargetProblem(ulong seed, float learnRate, bool invertValidation)
+    {
+        var random = new DeterministicRandom(seed);
+        var features = new Tensor(60, 2);
+        var targets = new Tensor(60, 1);
+        for (int i = 0; i < 60; i++)
+        {
+            features[i, 0] = (float)random.NextGaussian();
+            features[i, 1] = (float)random.NextGaussian();
+            bool positive = features[i, 0] + features[i, 1] > 0;
+            targets[i, 0] = positive != (invertValidation && i >= 40) ? 0.9f : 0.1f;
+        }
+
+        var model = new Sequential(new Dense(2, 3, WeightInit.ScaledNormal, random, "h"), new Sigmoid(), new Dense(3, 1, WeightInit.ScaledNormal, random, "o"), new Sigmoid());
+        return (new Trainer(model, new QuadraticCost(), new Sgd(model.Parameters, learnRate)), Dataset.FromFeatures(features, targets));
     }
 
     [Test]
