@@ -79,7 +79,7 @@ internal static class DigitApi
                     http.Response.Cookies.Append(VisitorModels.CookieName, id, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/", IsEssential = true });
                 }
 
-                Visitor visitor = visitors.GetOrCreate(id!);
+                Visitor visitor = await visitors.GetOrCreateAsync(id!, http.RequestAborted);
                 lock (visitor.Gate)
                 {
                     TeachingStep? step = Teaching.Step(digit, visitor.Model, request!.Pixels, request.Label, request.LearnRate);

@@ -107,7 +107,8 @@ internal sealed class VisitorModels
 
     /// <summary>The visitor's copy, made from the shared model when they have none; the least recently used copy makes room when the cache is full.</summary>
     /// <param name="id">A well-formed visitor id (see <see cref="NewId"/>).</param>
-    public Visitor GetOrCreate(string id)
+    /// <param name="cancellationToken">Stops waiting for another visitor's copy to finish (the request was aborted).</param>
+    public async ValueTask<Visitor> GetOrCreateAsync(string id, CancellationToken cancellationToken = default)
     {
         if (!IsWellFormed(id))
         {
@@ -122,7 +123,7 @@ internal sealed class VisitorModels
 
         // The copy is made outside the lock (it can take milliseconds for a large model), one at a time. The shared
         // model is never written, so copying it while other threads predict with it is safe.
-        _copying.Wait();
+        await _copying.WaitAsync(cancellationToken).ConfigureAwait(false); // waiting holds no thread
         try
         {
             existing = TryGet(id); // the same visitor's other request may have made it while this one waited

@@ -16,17 +16,17 @@ public class VisitorModelsTests
     private static readonly string[] s_ids = [.. Enumerable.Range(0, 5).Select(_ => VisitorModels.NewId())];
 
     [Test]
-    public void The_least_recently_used_copy_makes_room_when_the_cache_is_full()
+    public async Task The_least_recently_used_copy_makes_room_when_the_cache_is_full()
     {
         var clock = new FakeClock();
         var visitors = new VisitorModels(SmallModel(), capacity: 2, expiry: TimeSpan.FromMinutes(30), clock);
-        Visitor first = visitors.GetOrCreate(s_ids[0]);
+        Visitor first = await visitors.GetOrCreateAsync(s_ids[0]);
         clock.Advance(TimeSpan.FromSeconds(1));
-        visitors.GetOrCreate(s_ids[1]);
+        await visitors.GetOrCreateAsync(s_ids[1]);
         clock.Advance(TimeSpan.FromSeconds(1));
         Assert.That(visitors.TryGet(s_ids[0]), Is.SameAs(first), "using the first makes the second the oldest");
         clock.Advance(TimeSpan.FromSeconds(1));
-        visitors.GetOrCreate(s_ids[2]);
+        await visitors.GetOrCreateAsync(s_ids[2]);
 
         Assert.That(visitors.Count, Is.EqualTo(2));
         Assert.That(visitors.TryGet(s_ids[1]), Is.Null, "evicted");
@@ -35,7 +35,7 @@ public class VisitorModelsTests
     }
 
     [Test]
-    public void The_memory_budget_caps_the_number_of_copies()
+    public async Task The_memory_budget_caps_the_number_of_copies()
     {
         // SmallModel: 4x3 + 3 + 3x2 + 2 = 23 parameters, values and gradients: 23 * 8 = 184 bytes per copy.
         var clock = new FakeClock();
@@ -44,7 +44,7 @@ public class VisitorModelsTests
         Assert.That(visitors.Capacity, Is.EqualTo(3), "652 bytes hold 3 copies of 184");
         foreach (string id in s_ids)
         {
-            visitors.GetOrCreate(id);
+            await visitors.GetOrCreateAsync(id);
             clock.Advance(TimeSpan.FromSeconds(1));
         }
 
@@ -76,11 +76,21 @@ public class VisitorModelsTests
         var got = new Visitor[16];
         using (var start = new Barrier(got.Length))
         {
-            Parallel.For(0, got.Length, new ParallelOptions { MaxDegreeOfParallelism = got.Length }, i =>
+            // One thread per request, all released at once (the thread pool would start them a few at a time).
+            Thread[] threads = [.. Enumerable.Range(0, got.Length).Select(i => new Thread(() =>
             {
                 start.SignalAndWait();
-                got[i] = visitors.GetOrCreate(ids[i % 8]);
-            });
+                got[i] = visitors.GetOrCreateAsync(ids[i % 8]).AsTask().GetAwaiter().GetResult();
+            }))];
+            foreach (Thread thread in threads)
+            {
+                thread.Start();
+            }
+
+            foreach (Thread thread in threads)
+            {
+                thread.Join();
+            }
         }
 
         Assert.That(mostAtOnce, Is.EqualTo(1), "one copy in memory at a time beyond the cache");
@@ -108,12 +118,12 @@ public class VisitorModelsTests
     }
 
     [Test]
-    public void A_copy_unused_for_the_expiry_is_dropped()
+    public async Task A_copy_unused_for_the_expiry_is_dropped()
     {
         var clock = new FakeClock();
         var visitors = new VisitorModels(SmallModel(), capacity: 10, expiry: TimeSpan.FromMinutes(30), clock);
-        visitors.GetOrCreate(s_ids[0]);
-        visitors.GetOrCreate(s_ids[1]);
+        await visitors.GetOrCreateAsync(s_ids[0]);
+        await visitors.GetOrCreateAsync(s_ids[1]);
         clock.Advance(TimeSpan.FromMinutes(20));
         Assert.That(visitors.TryGet(s_ids[1]), Is.Not.Null, "used again at 20 minutes");
         clock.Advance(TimeSpan.FromMinutes(15));
@@ -123,24 +133,24 @@ public class VisitorModelsTests
     }
 
     [Test]
-    public void Remove_drops_a_copy_and_ids_that_are_not_ours_are_ignored()
+    public async Task Remove_drops_a_copy_and_ids_that_are_not_ours_are_ignored()
     {
         var visitors = new VisitorModels(SmallModel(), capacity: 10, expiry: TimeSpan.FromMinutes(30), new FakeClock());
-        visitors.GetOrCreate(s_ids[0]);
+        await visitors.GetOrCreateAsync(s_ids[0]);
         Assert.That(visitors.Remove(s_ids[0]), Is.True);
         Assert.That(visitors.Remove(s_ids[0]), Is.False);
         Assert.That(visitors.TryGet("../../etc/passwd"), Is.Null);
         Assert.That(visitors.TryGet(null), Is.Null);
         Assert.That(VisitorModels.IsWellFormed(s_ids[3].ToUpperInvariant()), Is.False);
-        Assert.That(() => visitors.GetOrCreate("x"), Throws.ArgumentException.With.Message.Contains("32 lower-case hex digits"));
+        Assert.That(async () => await visitors.GetOrCreateAsync("x"), Throws.ArgumentException.With.Message.Contains("32 lower-case hex digits"));
     }
 
     [Test]
-    public void A_copy_is_the_shared_model_bit_for_bit_and_independent_of_it()
+    public async Task A_copy_is_the_shared_model_bit_for_bit_and_independent_of_it()
     {
         Sequential shared = SmallModel();
         var visitors = new VisitorModels(shared, capacity: 10, expiry: TimeSpan.FromMinutes(30), new FakeClock());
-        Visitor visitor = visitors.GetOrCreate(s_ids[0]);
+        Visitor visitor = await visitors.GetOrCreateAsync(s_ids[0]);
         float[] sample = [0.1f, 0.9f, 0.4f, 0f];
         Assert.That(visitor.Model.PredictSample(sample), Is.EqualTo(shared.PredictSample(sample)));
 
