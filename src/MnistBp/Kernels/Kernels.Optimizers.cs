@@ -4,7 +4,8 @@
 // plus what gradient clipping and max-norm need (a sum of squares, a scale, column norms).
 // Tiers: the scalar twin (the reference) and one readable Vector<float> loop each; no 512-bit or
 // threaded version, except MomentumStep and AdamStep, which split long tensors across the threads like
-// Axpy (the recipes of sample 05 step 0.4-2.8 million weights every mini-batch).
+// Axpy, and the two max-norm passes, which split by blocks of columns (the recipes of sample 05 step
+// 0.4-2.8 million weights every mini-batch).
 // The element-wise loops do the same operations in the same order as their twins, so the same bits.
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -396,20 +397,68 @@ internal static unsafe partial class Kernels
             return;
         }
 
-        destination.Clear();
+        // Each column is summed over the rows in order, so blocks of columns on both cores give the same bits.
+        int parts = ColumnParts(rows, columns);
+        if (parts > 1)
+        {
+            fixed (float* pm = matrix, pd = destination)
+            {
+                var job = new ColumnJob(pm, pd, rows, columns);
+                KernelThreads.Run(&ColumnSquaredNormsPart, &job, parts);
+            }
+
+            return;
+        }
+
+        ColumnSquaredNormsVector(matrix, rows, columns, 0, columns, destination);
+    }
+
+    /// <summary>Parts to split a [rows x columns] column-wise pass into: 1 below <see cref="ParallelAxpyThreshold"/> elements or 128 columns.</summary>
+    private static int ColumnParts(int rows, int columns) =>
+        (long)rows * columns < ParallelAxpyThreshold || columns < 128 ? 1 : Math.Min(ThreadCount, columns / 64);
+
+    /// <summary>Columns [first, last) of part <paramref name="part"/> of <paramref name="parts"/>, in whole blocks of 64.</summary>
+    private static (int First, int Last) ColumnRange(int columns, int part, int parts)
+    {
+        int chunk = ((columns + parts - 1) / parts + 63) & ~63;
+        int first = Math.Min(columns, part * chunk);
+        return (first, Math.Min(columns, first + chunk));
+    }
+
+    private static void ColumnSquaredNormsPart(void* state, int part, int parts)
+    {
+        ref readonly ColumnJob job = ref *(ColumnJob*)state;
+        (int first, int last) = ColumnRange(job.Columns, part, parts);
+        ColumnSquaredNormsVector(
+            new ReadOnlySpan<float>(job.Matrix, job.Rows * job.Columns), job.Rows, job.Columns, first, last, new Span<float>(job.Vector, job.Columns));
+    }
+
+    private readonly struct ColumnJob(float* matrix, float* vector, int rows, int columns)
+    {
+        public readonly float* Matrix = matrix;
+        public readonly float* Vector = vector; // the norms written, or the factors read
+        public readonly int Rows = rows;
+        public readonly int Columns = columns;
+    }
+
+    /// <summary>The <see cref="Vector{T}"/> loop of <see cref="ColumnSquaredNorms"/> over columns [first, last) on one thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ColumnSquaredNormsVector(ReadOnlySpan<float> matrix, int rows, int columns, int first, int last, Span<float> destination)
+    {
+        destination[first..last].Clear();
         int count = Vector<float>.Count;
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<float> row = matrix.Slice(r * columns, columns);
-            int c = 0;
-            for (; c <= columns - count; c += count)
+            int c = first;
+            for (; c <= last - count; c += count)
             {
                 var value = new Vector<float>(row.Slice(c));
                 // ‖W[:, c]‖² = Σ_r W[r, c]²
                 (new Vector<float>(destination.Slice(c)) + (value * value)).CopyTo(destination.Slice(c));
             }
 
-            for (; c < columns; c++)
+            for (; c < last; c++)
             {
                 destination[c] += row[c] * row[c];
             }
@@ -452,18 +501,45 @@ internal static unsafe partial class Kernels
             return;
         }
 
+        int parts = ColumnParts(rows, columns);
+        if (parts > 1)
+        {
+            fixed (float* pm = matrix, pf = factors)
+            {
+                var job = new ColumnJob(pm, pf, rows, columns);
+                KernelThreads.Run(&ScaleColumnsPart, &job, parts);
+            }
+
+            return;
+        }
+
+        ScaleColumnsVector(matrix, rows, columns, 0, columns, factors);
+    }
+
+    private static void ScaleColumnsPart(void* state, int part, int parts)
+    {
+        ref readonly ColumnJob job = ref *(ColumnJob*)state;
+        (int first, int last) = ColumnRange(job.Columns, part, parts);
+        ScaleColumnsVector(
+            new Span<float>(job.Matrix, job.Rows * job.Columns), job.Rows, job.Columns, first, last, new ReadOnlySpan<float>(job.Vector, job.Columns));
+    }
+
+    /// <summary>The <see cref="Vector{T}"/> loop of <see cref="ScaleColumns"/> over columns [first, last) on one thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ScaleColumnsVector(Span<float> matrix, int rows, int columns, int first, int last, ReadOnlySpan<float> factors)
+    {
         int count = Vector<float>.Count;
         for (int r = 0; r < rows; r++)
         {
             Span<float> row = matrix.Slice(r * columns, columns);
-            int c = 0;
-            for (; c <= columns - count; c += count)
+            int c = first;
+            for (; c <= last - count; c += count)
             {
                 // W[r, c] *= factor[c]
                 (new Vector<float>(row.Slice(c)) * new Vector<float>(factors.Slice(c))).CopyTo(row.Slice(c));
             }
 
-            for (; c < columns; c++)
+            for (; c < last; c++)
             {
                 row[c] *= factors[c];
             }

@@ -169,14 +169,19 @@ public sealed class Trainer
             Span<float> factors = _columnNorms.AsSpan(0, weights.Columns);
             // ‖W[:, c]‖² = Σ_r W[r, c]²
             Kernels.ColumnSquaredNorms(weights.AsSpan(), weights.Rows, weights.Columns, factors);
+            bool anyTooLong = false;
             for (int c = 0; c < factors.Length; c++)
             {
                 float norm = MathF.Sqrt(factors[c]);
                 // W[:, c] *= bound / ‖W[:, c]‖ when ‖W[:, c]‖ > bound, else 1
                 factors[c] = norm > bound ? bound / norm : 1f;
+                anyTooLong |= norm > bound;
             }
 
-            Kernels.ScaleColumns(weights.AsSpan(), weights.Rows, weights.Columns, factors);
+            if (anyTooLong) // scaling every column by 1 changes no bit: skip the pass over W
+            {
+                Kernels.ScaleColumns(weights.AsSpan(), weights.Rows, weights.Columns, factors);
+            }
         }
     }
 

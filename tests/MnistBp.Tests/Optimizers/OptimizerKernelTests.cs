@@ -107,7 +107,8 @@ internal sealed class OptimizerKernelTests : RestoresKernelSettings
     public void Column_norms_and_column_scaling_match_their_twins([Values] KernelPath path)
     {
         UsePath(path);
-        (int Rows, int Columns)[] shapes = [(0, 0), (0, 5), (5, 0), (1, 1), (3, 7), (7, 8), (2, 17), (33, 31), (784, 30), (100, 10), (4, 1000)];
+        // The last three are big enough to split by blocks of 64 columns across the two threads (130: a block of 128 and 2).
+        (int Rows, int Columns)[] shapes = [(0, 0), (0, 5), (5, 0), (1, 1), (3, 7), (7, 8), (2, 17), (33, 31), (784, 30), (100, 10), (4, 1000), (300, 130), (257, 200), (784, 1000)];
         foreach ((int rows, int columns) in shapes)
         {
             var random = new DeterministicRandom((ulong)(rows * 1000 + columns));
