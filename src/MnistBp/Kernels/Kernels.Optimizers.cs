@@ -9,6 +9,7 @@
 // The element-wise loops do the same operations in the same order as their twins, so the same bits.
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace MnistBp;
 
@@ -398,19 +399,33 @@ internal static unsafe partial class Kernels
         }
 
         // Each column is summed over the rows in order, so blocks of columns on both cores give the same bits.
-        int parts = ColumnParts(rows, columns);
-        if (parts > 1)
+        if (RunByColumns(&ColumnSquaredNormsPart, ref MemoryMarshal.GetReference(matrix), ref MemoryMarshal.GetReference(destination), rows, columns))
         {
-            fixed (float* pm = matrix, pd = destination)
-            {
-                var job = new ColumnJob(pm, pd, rows, columns);
-                KernelThreads.Run(&ColumnSquaredNormsPart, &job, parts);
-            }
-
             return;
         }
 
         ColumnSquaredNormsVector(matrix, rows, columns, 0, columns, destination);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="part"/> over blocks of columns of a [rows x columns] matrix on the kernel threads, with the
+    /// matrix and one vector of <paramref name="columns"/> values; false, having run nothing, when the pass is too small to split.
+    /// </summary>
+    private static bool RunByColumns(delegate*<void*, int, int, void> part, ref float matrix, ref float vector, int rows, int columns)
+    {
+        int parts = ColumnParts(rows, columns);
+        if (parts <= 1)
+        {
+            return false;
+        }
+
+        fixed (float* pm = &matrix, pv = &vector)
+        {
+            var job = new ColumnJob(pm, pv, rows, columns);
+            KernelThreads.Run(part, &job, parts);
+        }
+
+        return true;
     }
 
     /// <summary>Parts to split a [rows x columns] column-wise pass into: 1 below <see cref="ParallelAxpyThreshold"/> elements or 128 columns.</summary>
@@ -501,15 +516,8 @@ internal static unsafe partial class Kernels
             return;
         }
 
-        int parts = ColumnParts(rows, columns);
-        if (parts > 1)
+        if (RunByColumns(&ScaleColumnsPart, ref MemoryMarshal.GetReference(matrix), ref MemoryMarshal.GetReference(factors), rows, columns))
         {
-            fixed (float* pm = matrix, pf = factors)
-            {
-                var job = new ColumnJob(pm, pf, rows, columns);
-                KernelThreads.Run(&ScaleColumnsPart, &job, parts);
-            }
-
             return;
         }
 
