@@ -142,20 +142,7 @@ try
 
     return 0;
 }
-catch (TrainingDivergedException e)
+catch (Exception e) when (SampleExit.Handles(e)) // 1 diverged, 130 cancelled, 2 bad input
 {
-    Console.Error.WriteLine();
-    Console.Error.WriteLine($"training stopped: {e.Message}");
-    return 1;
-}
-catch (OperationCanceledException)
-{
-    Console.Error.WriteLine();
-    Console.Error.WriteLine("cancelled");
-    return 130;
-}
-catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-{
-    Console.Error.WriteLine($"error: {e.Message}");
-    return 2;
+    return SampleExit.Report(e);
 }

@@ -212,26 +212,17 @@ public class ApiTests
         // --model FILE arrives as the configuration key "model": a random 784-16-10 saved to a temporary file.
         var random = new DeterministicRandom(5);
         var other = new Sequential(new Dense(784, 16, WeightInit.ScaledNormal, random, "hidden"), new Sigmoid(), new Dense(16, 10, WeightInit.ScaledNormal, random, "output"), new Sigmoid());
-        string path = Path.Combine(Path.GetTempPath(), $"mnistbp-web-{Guid.NewGuid():N}.mnbp");
-        ModelFile.Save(other, path);
-        try
-        {
-            using WebApplicationFactory<Program> factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder => builder.UseSetting("model", path));
-            using HttpClient client = factory.CreateClient();
-            JsonElement model = JsonDocument.Parse(await client.GetStringAsync("/api/model")).RootElement;
-            Assert.That(model.GetProperty("source").GetString(), Is.EqualTo($"--model {path}"));
-            Assert.That(model.GetProperty("hiddenSize").GetInt32(), Is.EqualTo(16));
-            Assert.That(model.GetProperty("description").GetString(), Does.StartWith("784-16-10:"));
+        using var app = new AppWithModel(other);
+        HttpClient client = app.Client;
+        JsonElement model = JsonDocument.Parse(await client.GetStringAsync("/api/model")).RootElement;
+        Assert.That(model.GetProperty("source").GetString(), Is.EqualTo($"--model {app.Path}"));
+        Assert.That(model.GetProperty("hiddenSize").GetInt32(), Is.EqualTo(16));
+        Assert.That(model.GetProperty("description").GetString(), Does.StartWith("784-16-10:"));
 
-            float[] pixels = DigitApp.MnistTest.GetImages().Row(1).ToArray();
-            JsonElement answer = await DigitApp.PostOk(client, "/api/predict", new { pixels });
-            Assert.That(DigitApp.Floats(answer.GetProperty("outputs")), Is.EqualTo(other.PredictSample(pixels)));
-            Assert.That(answer.GetProperty("hidden").GetArrayLength(), Is.EqualTo(16));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        float[] pixels = DigitApp.MnistTest.GetImages().Row(1).ToArray();
+        JsonElement answer = await DigitApp.PostOk(client, "/api/predict", new { pixels });
+        Assert.That(DigitApp.Floats(answer.GetProperty("outputs")), Is.EqualTo(other.PredictSample(pixels)));
+        Assert.That(answer.GetProperty("hidden").GetArrayLength(), Is.EqualTo(16));
     }
 
     [Test]
@@ -240,43 +231,34 @@ public class ApiTests
         // A ReLU net ending in a Dense layer (sample 05's recipes): logits, no output activation.
         var random = new DeterministicRandom(9);
         var other = new Sequential(new Dense(784, 20, WeightInit.HeNormal, random, "hidden"), new Relu(), new Dense(20, 10, WeightInit.XavierNormal, random, "output"));
-        string path = Path.Combine(Path.GetTempPath(), $"mnistbp-web-{Guid.NewGuid():N}.mnbp");
-        ModelFile.Save(other, path);
-        try
+        using var app = new AppWithModel(other);
+        HttpClient client = app.Client;
+        float[] pixels = DigitApp.MnistTest.GetImages().Row(3).ToArray();
+        float[] logits = other.PredictSample(pixels);
+        // p_j = e^(z_j) / Σ_k e^(z_k), in double
+        double max = logits.Max();
+        double[] expected = [.. logits.Select(z => Math.Exp(z - max))];
+        double sum = expected.Sum();
+
+        JsonElement answer = await DigitApp.PostOk(client, "/api/predict", new { pixels });
+        float[] probabilities = DigitApp.Floats(answer.GetProperty("probabilities"));
+        Assert.That(DigitApp.Floats(answer.GetProperty("outputs")), Is.EqualTo(logits));
+        for (int j = 0; j < 10; j++)
         {
-            using WebApplicationFactory<Program> factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder => builder.UseSetting("model", path));
-            using HttpClient client = factory.CreateClient();
-            float[] pixels = DigitApp.MnistTest.GetImages().Row(3).ToArray();
-            float[] logits = other.PredictSample(pixels);
-            // p_j = e^(z_j) / Σ_k e^(z_k), in double
-            double max = logits.Max();
-            double[] expected = [.. logits.Select(z => Math.Exp(z - max))];
-            double sum = expected.Sum();
-
-            JsonElement answer = await DigitApp.PostOk(client, "/api/predict", new { pixels });
-            float[] probabilities = DigitApp.Floats(answer.GetProperty("probabilities"));
-            Assert.That(DigitApp.Floats(answer.GetProperty("outputs")), Is.EqualTo(logits));
-            for (int j = 0; j < 10; j++)
-            {
-                Assert.That(probabilities[j], Is.EqualTo(expected[j] / sum).Within(1e-6), $"p[{j}]");
-            }
-
-            // Teach it label 4: the loss is -ln p_4 and dZ at the output is p - y.
-            JsonElement step = await DigitApp.PostOk(client, "/api/backprop", new { pixels, label = 4, learnRate = 0.1f });
-            Assert.That(step.GetProperty("loss").GetDouble(), Is.EqualTo(-Math.Log(expected[4] / sum)).Within(1e-5));
-            float[] dZ = DigitApp.Floats(step.GetProperty("dZOutput"));
-            for (int j = 0; j < 10; j++)
-            {
-                Assert.That(dZ[j], Is.EqualTo((expected[j] / sum) - (j == 4 ? 1 : 0)).Within(1e-6), $"dZ[{j}]");
-            }
-
-            float[] after = DigitApp.Floats(step.GetProperty("after").GetProperty("probabilities"));
-            Assert.That(after[4], Is.GreaterThan(probabilities[4]), "one step towards label 4 raises its probability");
+            Assert.That(probabilities[j], Is.EqualTo(expected[j] / sum).Within(1e-6), $"p[{j}]");
         }
-        finally
+
+        // Teach it label 4: the loss is -ln p_4 and dZ at the output is p - y.
+        JsonElement step = await DigitApp.PostOk(client, "/api/backprop", new { pixels, label = 4, learnRate = 0.1f });
+        Assert.That(step.GetProperty("loss").GetDouble(), Is.EqualTo(-Math.Log(expected[4] / sum)).Within(1e-5));
+        float[] dZ = DigitApp.Floats(step.GetProperty("dZOutput"));
+        for (int j = 0; j < 10; j++)
         {
-            File.Delete(path);
+            Assert.That(dZ[j], Is.EqualTo((expected[j] / sum) - (j == 4 ? 1 : 0)).Within(1e-6), $"dZ[{j}]");
         }
+
+        float[] after = DigitApp.Floats(step.GetProperty("after").GetProperty("probabilities"));
+        Assert.That(after[4], Is.GreaterThan(probabilities[4]), "one step towards label 4 raises its probability");
     }
 
     [Test]
@@ -289,29 +271,20 @@ public class ApiTests
             new Dense(784, 20, WeightInit.HeNormal, random, "hidden 1"), new Relu(), new Dropout(0.5f, 1),
             new Dense(20, 16, WeightInit.HeNormal, random, "hidden 2"), new Relu(), new Dropout(0.5f, 2),
             new Dense(16, 10, WeightInit.XavierNormal, random, "output"));
-        string path = Path.Combine(Path.GetTempPath(), $"mnistbp-web-{Guid.NewGuid():N}.mnbp");
-        ModelFile.Save(other, path);
-        try
-        {
-            using WebApplicationFactory<Program> factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder => builder.UseSetting("model", path));
-            using HttpClient client = factory.CreateClient();
-            JsonElement model = JsonDocument.Parse(await client.GetStringAsync("/api/model")).RootElement;
-            Assert.That(model.GetProperty("hiddenSize").GetInt32(), Is.EqualTo(20), "the first hidden layer, whose neurons are W1's columns");
-            Assert.That(model.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("kind").GetString()), Has.None.EqualTo("Dropout"));
+        using var app = new AppWithModel(other);
+        HttpClient client = app.Client;
+        JsonElement model = JsonDocument.Parse(await client.GetStringAsync("/api/model")).RootElement;
+        Assert.That(model.GetProperty("hiddenSize").GetInt32(), Is.EqualTo(20), "the first hidden layer, whose neurons are W1's columns");
+        Assert.That(model.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("kind").GetString()), Has.None.EqualTo("Dropout"));
 
-            float[] pixels = DigitApp.MnistTest.GetImages().Row(2).ToArray();
-            JsonElement answer = await DigitApp.PostOk(client, "/api/predict", new { pixels });
-            Assert.That(DigitApp.Floats(answer.GetProperty("outputs")), Is.EqualTo(other.PredictSample(pixels)));
-            Assert.That(answer.GetProperty("hidden").GetArrayLength(), Is.EqualTo(20));
+        float[] pixels = DigitApp.MnistTest.GetImages().Row(2).ToArray();
+        JsonElement answer = await DigitApp.PostOk(client, "/api/predict", new { pixels });
+        Assert.That(DigitApp.Floats(answer.GetProperty("outputs")), Is.EqualTo(other.PredictSample(pixels)));
+        Assert.That(answer.GetProperty("hidden").GetArrayLength(), Is.EqualTo(20));
 
-            JsonElement first = await DigitApp.PostOk(client, "/api/backprop", new { pixels, label = 3, learnRate = 0.01f });
-            Assert.That(DigitApp.Floats(first.GetProperty("before").GetProperty("outputs")), Is.EqualTo(other.PredictSample(pixels)), "teaching starts from the page's outputs");
-            Assert.That(DigitApp.Floats(first.GetProperty("dZHidden")), Has.Length.EqualTo(20));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        JsonElement first = await DigitApp.PostOk(client, "/api/backprop", new { pixels, label = 3, learnRate = 0.01f });
+        Assert.That(DigitApp.Floats(first.GetProperty("before").GetProperty("outputs")), Is.EqualTo(other.PredictSample(pixels)), "teaching starts from the page's outputs");
+        Assert.That(DigitApp.Floats(first.GetProperty("dZHidden")), Has.Length.EqualTo(20));
     }
 
     private static (double[] Hidden, double[] Outputs) Forward(float[] x, float[] w1, float[] b1, float[] w2, float[] b2)
@@ -323,5 +296,30 @@ public class ApiTests
         // a_k = σ(Σ_j h_j W2[j, k] + b2_k)
         double[] a = [.. Enumerable.Range(0, outputs).Select(k => Sigmoid(Enumerable.Range(0, hidden).Sum(j => h[j] * w2[(j * outputs) + k]) + b2[k]))];
         return (h, a);
+    }
+
+    /// <summary>The app started with --model on <c>model</c>, saved to a temporary file that Dispose deletes.</summary>
+    private sealed class AppWithModel : IDisposable
+    {
+        private readonly WebApplicationFactory<Program> _factory;
+
+        public AppWithModel(Sequential model)
+        {
+            Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"mnistbp-web-{Guid.NewGuid():N}.mnbp");
+            ModelFile.Save(model, Path);
+            _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder => builder.UseSetting("model", Path));
+            Client = _factory.CreateClient();
+        }
+
+        public string Path { get; }
+
+        public HttpClient Client { get; }
+
+        public void Dispose()
+        {
+            Client.Dispose();
+            _factory.Dispose();
+            File.Delete(Path);
+        }
     }
 }
