@@ -355,6 +355,32 @@ internal sealed class KernelTests
         Assert.That(c, Is.EqualTo(expected));
     }
 
+    // The transposes inside MatMulTransposeB move 8 x 8 blocks through AVX registers and do the edges element by element:
+    // every element copied (or added) once, so exactly the scalar twin's bits, at sizes with and without edges.
+    [Test]
+    public void Transpose_has_the_bits_of_its_scalar_twin(
+        [Values(1, 7, 8, 9, 33, 128)] int rows, [Values(1, 8, 15, 64, 1000)] int columns, [Values] bool accumulate)
+    {
+        KernelSettings.Current = KernelSettings.Current with { Path = KernelPath.Tuned };
+        var random = new DeterministicRandom((ulong)(rows * 1009 + columns));
+        float[] source = Gaussian(random, rows * columns), start = Gaussian(random, rows * columns);
+        float[] fast = (float[])start.Clone(), slow = (float[])start.Clone();
+        Kernels.Transpose(source, fast, rows, columns, accumulate);
+        Kernels.TransposeScalar(source, slow, rows, columns, accumulate);
+        Assert.That(fast, Is.EqualTo(slow));
+        // destination[c, r] = source[r, c] (+ start), checked at the last element so the edges are covered too
+        int r = rows - 1, c = columns - 1;
+        Assert.That(fast[c * rows + r], Is.EqualTo(accumulate ? start[c * rows + r] + source[r * columns + c] : source[r * columns + c]));
+    }
+
+    [Test]
+    public void Transpose_refuses_a_destination_of_the_wrong_length()
+    {
+        KernelSettings.Current = KernelSettings.Current with { Path = KernelPath.Tuned };
+        var error = Assert.Throws<ArgumentException>(() => Kernels.Transpose(new float[64], new float[63], 8, 8));
+        Assert.That(error!.Message, Does.Contain("destination has 63 elements"));
+    }
+
     // At n = 1024 the tuned kernel copies each strip of B into a contiguous block first (when each thread has 12+
     // rows): the same values in the same order, so exactly the bits of the same columns computed inside a 1040-wide
     // product, which is not packed. For A · B (Z = A·W) and Aᵀ · B (dW = Aᵀ·dZ, A read with a stride), added or not.
