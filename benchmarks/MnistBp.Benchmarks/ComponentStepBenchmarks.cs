@@ -1,6 +1,6 @@
 // One training step with each layer, loss and optimizer past the tutorial in it (ReLU, leaky ReLU,
 // Tanh, Softmax, Dropout; cross-entropy, softmax cross-entropy; momentum, Nesterov, Adam, AdamW,
-// SGD with weight decay; gradient clipping and max-norm; a learn-rate schedule), measured by
+// RMSprop, SGD with weight decay; gradient clipping and max-norm; a learn-rate schedule), measured by
 // BenchmarkDotNet's MemoryDiagnoser. After warm-up every one allocates 0 bytes: the `allocations`
 // command (AllocationCheck.cs) runs these, and two control layers that allocate (every step, and
 // every fourth step), and fails when a component allocates or a control is not seen.
@@ -16,7 +16,7 @@ public class ComponentStepBenchmarks
     [
         "relu", "leaky relu", "tanh", "softmax", "dropout",
         "cross-entropy", "softmax cross-entropy",
-        "momentum", "nesterov", "adam", "adamw", "sgd weight decay",
+        "momentum", "nesterov", "adam", "adamw", "rmsprop", "sgd weight decay",
         "clip and max-norm", "cosine schedule",
         AllocatingControl, RarelyAllocatingControl,
     ];
@@ -136,7 +136,7 @@ public class ComponentStepBenchmarks
 
         Layer[] layers = component switch
         {
-            "relu" or "softmax cross-entropy" or "momentum" or "nesterov" or "adam" or "adamw" or "sgd weight decay" or "clip and max-norm" or "cosine schedule" => ReluNet(),
+            "relu" or "softmax cross-entropy" or "momentum" or "nesterov" or "adam" or "adamw" or "rmsprop" or "sgd weight decay" or "clip and max-norm" or "cosine schedule" => ReluNet(),
             "leaky relu" => [First(), new LeakyRelu(0.01f), Last()],
             "tanh" => [First(), new Tanh(), Last()],
             "softmax" => [First(), new Relu(), Last(), new Softmax()],
@@ -160,6 +160,7 @@ public class ComponentStepBenchmarks
             "nesterov" or "clip and max-norm" or "cosine schedule" => new Momentum(model.Parameters, 0.05f, 0.9f, nesterov: true),
             "adam" => new Adam(model.Parameters, 1e-3f),
             "adamw" => new AdamW(model.Parameters, 1e-3f, weightDecay: 0.01f),
+            "rmsprop" => new RmsProp(model.Parameters, 1e-3f, weightDecay: 1e-4f),
             "sgd weight decay" => new Sgd(model.Parameters, 0.05f, weightDecay: WeightDecay.FromL2(5f, 50_000)),
             "softmax" or "cross-entropy" => new Sgd(model.Parameters, 0.5f),
             _ => new Sgd(model.Parameters, 0.05f),

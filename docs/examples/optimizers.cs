@@ -1,6 +1,6 @@
-// Chapter 15's example: the same network, the same batches in the same order, six ways to step.
+// Chapter 15's example: the same network, the same batches in the same order, seven ways to step.
 // 784-100-10, ReLU with He weights, softmax + cross-entropy, batches of 10, seed 1; plain SGD, momentum,
-// Nesterov, Adam, AdamW, and momentum again under a warm-up + cosine learn-rate schedule. Prints the
+// Nesterov, RMSprop, Adam, AdamW, and momentum again under a warm-up + cosine learn-rate schedule. Prints the
 // mean training loss of each epoch, the loss on the training images after the last step and the test
 // accuracy; exits 1 when momentum or Adam does not beat plain SGD. Settings are the usual defaults,
 // not tuned here.
@@ -22,6 +22,7 @@ var clock = Stopwatch.StartNew();
     ("SGD η=0.01", p => new Sgd([p], 0.01f)),
     ("momentum η=0.01 μ=0.9", p => new Momentum([p], 0.01f, 0.9f)),
     ("Nesterov η=0.01 μ=0.9", p => new Momentum([p], 0.01f, 0.9f, nesterov: true)),
+    ("RMSprop η=0.01 ρ=0.9", p => new RmsProp([p], 0.01f, 0.9f)),
     ("Adam η=0.1", p => new Adam([p], 0.1f)),
     ("AdamW η=0.1 λ=0.01", p => new AdamW([p], 0.1f, weightDecay: 0.01f)),
 ];
@@ -63,6 +64,7 @@ int steps = Epochs * (train.Count / BatchSize);
     ("SGD η=0.1", p => new Sgd(p, 0.1f), null),
     ("momentum η=0.01 μ=0.9", p => new Momentum(p, 0.01f, 0.9f), null),
     ("Nesterov η=0.01 μ=0.9", p => new Momentum(p, 0.01f, 0.9f, nesterov: true), null),
+    ("RMSprop η=0.001 ρ=0.9", p => new RmsProp(p, 0.001f, 0.9f), null),
     ("Adam η=0.001", p => new Adam(p, 0.001f), null),
     ("AdamW η=0.001 λ=0.01", p => new AdamW(p, 0.001f, weightDecay: 0.01f), null),
     ("momentum, warm-up + cosine", p => new Momentum(p, 0.02f, 0.9f), LearnRateSchedule.WarmUp(200, 0.1f, LearnRateSchedule.Cosine())),

@@ -79,6 +79,7 @@ OPTIMIZERS = {
     "Momentum": lambda g, o: torch.optim.SGD(g, lr=o["learnRate"], momentum=o["momentum"], nesterov=o["nesterov"]),
     "Adam": lambda g, o: torch.optim.Adam(g, lr=o["learnRate"], betas=(o["beta1"], o["beta2"]), eps=o["epsilon"]),
     "AdamW": lambda g, o: torch.optim.AdamW(g, lr=o["learnRate"], betas=(o["beta1"], o["beta2"]), eps=o["epsilon"]),
+    "RmsProp": lambda g, o: torch.optim.RMSprop(g, lr=o["learnRate"], alpha=o["rho"], eps=o["epsilon"]),
 }
 
 

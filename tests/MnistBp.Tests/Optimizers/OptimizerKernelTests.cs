@@ -1,4 +1,4 @@
-// The optimizers' kernels (Kernels.Optimizers.cs) against their scalar twins on every path, for the
+// The optimizers' kernels (Kernels.Optimizers.cs, Kernels.RmsProp.cs) against their scalar twins on every path, for the
 // lengths that hit every remainder (0, 1, 7, 8, 15, 16, 17, 31, 33, 100, 1000) and odd matrix shapes.
 // The element-wise updates do the same float operations in the same order on both paths: bit-exact.
 // SumOfSquares adds lane by lane, so it is held to the summation bound n u Σ x² (Higham 3.1), doubled.
@@ -7,7 +7,7 @@ namespace MnistBp.Tests.Optimizers;
 [NonParallelizable] // KernelSettings.Current is process-wide
 internal sealed class OptimizerKernelTests : RestoresKernelSettings
 {
-    // 100,003: long enough for MomentumStep and AdamStep to split across both threads, with a remainder.
+    // 100,003: long enough for MomentumStep, AdamStep and RmsPropStep to split across both threads, with a remainder.
     private static readonly int[] s_lengths = [0, 1, 7, 8, 15, 16, 17, 31, 33, 100, 1000, 100_003];
 
     [Test]
@@ -36,6 +36,23 @@ internal sealed class OptimizerKernelTests : RestoresKernelSettings
             Kernels.MomentumStep(0.1f, 0.9f, 0.001f, nesterov, g, v, w);
             Kernels.MomentumStepScalar(0.1f, 0.9f, 0.001f, nesterov, g, vTwin, wTwin);
             Assert.That(v, Is.EqualTo(vTwin), $"velocity, length {length}");
+            Assert.That(w, Is.EqualTo(wTwin), $"weights, length {length}");
+        }
+    }
+
+    [Test]
+    public void RmsPropStep_matches_its_twin([Values] KernelPath path)
+    {
+        UsePath(path);
+        foreach (int length in s_lengths)
+        {
+            var random = new DeterministicRandom((ulong)length + 300);
+            float[] g = Gaussian(random, length), w = Gaussian(random, length);
+            float[] v = [.. Gaussian(random, length).Select(x => x * x)]; // a mean square is never negative
+            float[] vTwin = (float[])v.Clone(), wTwin = (float[])w.Clone();
+            Kernels.RmsPropStep(0.01f, 0.9f, 1e-7f, 0.001f, g, v, w);
+            Kernels.RmsPropStepScalar(0.01f, 0.9f, 1e-7f, 0.001f, g, vTwin, wTwin);
+            Assert.That(v, Is.EqualTo(vTwin), $"v, length {length}");
             Assert.That(w, Is.EqualTo(wTwin), $"weights, length {length}");
         }
     }

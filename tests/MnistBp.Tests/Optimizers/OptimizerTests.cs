@@ -137,6 +137,54 @@ internal sealed class OptimizerTests
     }
 
     [Test]
+    public void RmsProp_by_hand_with_a_constant_gradient()
+    {
+        // lr 0.01, ρ 0.5, ε 1e-8, w = 1, g = 0.5 every step: v_t = 0.25 (1 - 0.5^t), so sqrt(v) = 0.5 sqrt(1 - 0.5^t):
+        // v1 = 0.125,   step 0.01 * 0.5 / sqrt(0.125)  = 0.0141421, w1 = 0.9858579
+        // v2 = 0.1875,  step 0.01 * 0.5 / sqrt(0.1875) = 0.0115470, w2 = 0.9743109
+        // v3 = 0.21875, step 0.01 * 0.5 / sqrt(0.21875) = 0.0106904, w3 = 0.9636204
+        // (Adam's bias correction would make every step exactly lr; RMSprop's first steps are larger.)
+        var w = new Parameter(Tensor.FromValues([1f], "w"), ParameterRole.Weights);
+        var rmsProp = new RmsProp([w], learnRate: 0.01f, rho: 0.5f);
+        float[] expected = [0.9858579f, 0.9743109f, 0.9636204f], meanSquares = [0.125f, 0.1875f, 0.21875f];
+        for (int step = 0; step < 3; step++)
+        {
+            w.Gradient.AsSpan()[0] = 0.5f;
+            rmsProp.Step();
+            Assert.That(w.Value.AsSpan()[0], Is.EqualTo(expected[step]).Within(1e-6f), $"step {step + 1}");
+            Assert.That(rmsProp.MeanSquare(0)[0], Is.EqualTo(meanSquares[step]), $"v after step {step + 1}");
+        }
+    }
+
+    [Test]
+    public void RmsProp_matches_its_formula_for_three_steps()
+    {
+        (Parameter weights, Parameter biases) = TinyParameters();
+        const double lr = 0.01, rho = 0.8, eps = 1e-3, decay = 0.5;
+        var after = ThreeSteps(new RmsProp([weights, biases], (float)lr, (float)rho, (float)eps, (float)decay), weights, biases);
+
+        double[] w = [1, -2], vw = [0, 0];
+        double[] b = [0.5], vb = [0];
+        for (int step = 0; step < 3; step++)
+        {
+            Update(w, vw, s_weightGradients[step], decay);
+            Update(b, vb, s_biasGradients[step], 0); // biases: no decay
+            Assert.That(after[step].W, Is.EqualTo(w).Within(1e-6), $"weights after step {step + 1}");
+            Assert.That(after[step].B, Is.EqualTo(b).Within(1e-6), $"biases after step {step + 1}");
+        }
+
+        static void Update(double[] value, double[] meanSquare, float[] gradient, double lambda)
+        {
+            for (int i = 0; i < value.Length; i++)
+            {
+                double g = gradient[i] + (lambda * value[i]);                   // g = dW + λ w
+                meanSquare[i] = (rho * meanSquare[i]) + ((1 - rho) * g * g);     // v = ρ v + (1 - ρ) g²
+                value[i] -= lr * g / (Math.Sqrt(meanSquare[i]) + eps);          // w -= lr g / (sqrt(v) + ε)
+            }
+        }
+    }
+
+    [Test]
     public void Sgd_with_weight_decay_matches_Nielsens_update_and_leaves_biases_alone()
     {
         // Nielsen ch. 3: w -> (1 - ηλ/n) w - η ∂C0/∂w; b -> b - η ∂C0/∂b.  η = 0.5, λ = 5, n = 50: λ/n = 0.1.
@@ -165,7 +213,7 @@ internal sealed class OptimizerTests
     }
 
     [Test]
-    public void Weight_decay_with_a_zero_gradient_shrinks_weights_only([Values("sgd", "momentum", "adam", "adamw")] string name)
+    public void Weight_decay_with_a_zero_gradient_shrinks_weights_only([Values("sgd", "momentum", "adam", "adamw", "rmsprop")] string name)
     {
         (Parameter weights, Parameter biases) = TinyParameters();
         Optimizer optimizer = name switch
@@ -173,6 +221,7 @@ internal sealed class OptimizerTests
             "sgd" => new Sgd([weights, biases], 0.1f, weightDecay: 0.5f),
             "momentum" => new Momentum([weights, biases], 0.1f, weightDecay: 0.5f),
             "adam" => new Adam([weights, biases], 0.1f, weightDecay: 0.5f),
+            "rmsprop" => new RmsProp([weights, biases], 0.1f, weightDecay: 0.5f),
             _ => new AdamW([weights, biases], 0.1f, weightDecay: 0.5f),
         };
         optimizer.ZeroGrad();
@@ -205,6 +254,7 @@ internal sealed class OptimizerTests
         Assert.That(new Momentum([w], 0.1f, nesterov: true).ToString(), Is.EqualTo("Momentum learnRate=0.1 momentum=0.9 nesterov=True weightDecay=0"));
         Assert.That(new Adam([w]).ToString(), Is.EqualTo("Adam learnRate=0.001 beta1=0.9 beta2=0.999 epsilon=1E-08 weightDecay=0"));
         Assert.That(new AdamW([w]).ToString(), Is.EqualTo("AdamW learnRate=0.001 beta1=0.9 beta2=0.999 epsilon=1E-08 weightDecay=0.01"));
+        Assert.That(new RmsProp([w]).ToString(), Is.EqualTo("RmsProp learnRate=0.001 rho=0.9 epsilon=1E-08 weightDecay=0"));
     }
 
     [Test]
@@ -227,6 +277,13 @@ internal sealed class OptimizerTests
             Refused(() => new AdamW(w, weightDecay: -0.01f), "weightDecay");
             Refused(() => new AdamW(w, learnRate: float.PositiveInfinity), "learnRate");
             Refused(() => new Adam(w) { LearnRate = float.NaN }, "LearnRate");
+            Refused(() => new RmsProp(w, learnRate: -1f), "learnRate");
+            Refused(() => new RmsProp(w, rho: 1f), "rho");
+            Refused(() => new RmsProp(w, rho: float.NaN), "rho");
+            Refused(() => new RmsProp(w, epsilon: float.PositiveInfinity), "epsilon");
+            Refused(() => new RmsProp(w, weightDecay: -0.5f), "weightDecay");
+            Refused(() => new RmsProp(w) { LearnRate = 0f }, "LearnRate");
+            Refused(() => new RmsProp(w).MeanSquare(1), "index");
             Refused(() => new Momentum(w, 0.1f).SetLearnRate(-1f), "LearnRate");
             Refused(() => WeightDecay.FromL2(-1f, 10), "lambda");
             Refused(() => WeightDecay.FromL2(1f, 0), "trainingCount");

@@ -1,6 +1,6 @@
 // The PyTorch oracle cases for the components issue 10 added (Relu, LeakyRelu, Tanh, Softmax, Dropout,
 // CrossEntropyCost, SoftmaxCrossEntropy, Momentum with and without Nesterov, Adam, AdamW, Sgd's weight
-// decay); the torch side (tests/oracle/torch_oracle.py) knows every kind by its Layer.Kind.
+// decay, and RmsProp, added later); the torch side (tests/oracle/torch_oracle.py) knows every kind by its Layer.Kind.
 // Each case trains from the same bits in C# and in torch float32, 1 and 10 steps, batch 1 and 10, on a small
 // 3-5-4 net, and 10 steps of batch 10 on 784-30-10; the weights must agree to 1e-5 (max abs).
 namespace MnistBp.Tests.Oracle;
@@ -57,6 +57,10 @@ public class NewComponentOracleTests
             new OracleOptimizer("Adam", 1e-2f, p => new Adam(p, 1e-2f, weightDecay: 0.01f)) { WeightDecay = 0.01f }, Float64Reference: true);
         yield return new("AdamW", Sigmoids, () => new QuadraticCost(),
             new OracleOptimizer("AdamW", 1e-3f, p => new AdamW(p, 1e-3f, weightDecay: 0.01f)) { WeightDecay = 0.01f }, Float64Reference: true);
+        yield return new("RmsProp", Sigmoids, () => new QuadraticCost(),
+            new OracleOptimizer("RmsProp", 1e-3f, p => new RmsProp(p, 1e-3f, 0.9f, 1e-7f)) { Rho = 0.9f, Epsilon = 1e-7f });
+        yield return new("RmsProp decay", Sigmoids, () => new QuadraticCost(),
+            new OracleOptimizer("RmsProp", 1e-2f, p => new RmsProp(p, 1e-2f, 0.99f, 1e-8f, weightDecay: 0.01f)) { Rho = 0.99f, Epsilon = 1e-8f, WeightDecay = 0.01f });
     }
 
     private static IEnumerable<TestCaseData> Cases()

@@ -31,7 +31,10 @@ public sealed record OracleOptimizer(string Kind, float LearnRate, Func<IReadOnl
     /// <summary>Adam's β2.</summary>
     public float Beta2 { get; init; } = 0.999f;
 
-    /// <summary>Adam's ε.</summary>
+    /// <summary>RmsProp's ρ (torch.optim.RMSprop alpha).</summary>
+    public float Rho { get; init; } = 0.9f;
+
+    /// <summary>Adam's and RmsProp's ε.</summary>
     public float Epsilon { get; init; } = 1e-8f;
 
     /// <summary>λ, applied to weights only (torch: a param group of the weights with weight_decay, the biases without).</summary>
@@ -258,6 +261,7 @@ internal static class TorchOracle
             json.WriteBoolean("nesterov", optimizer.Nesterov);
             json.WriteNumber("beta1", (double)optimizer.Beta1);
             json.WriteNumber("beta2", (double)optimizer.Beta2);
+            json.WriteNumber("rho", (double)optimizer.Rho);
             json.WriteNumber("epsilon", (double)optimizer.Epsilon);
             json.WriteNumber("weightDecay", (double)optimizer.WeightDecay);
             json.WriteEndObject();

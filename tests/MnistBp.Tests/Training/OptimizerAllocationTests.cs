@@ -16,6 +16,7 @@ internal sealed class OptimizerAllocationTests
         "momentum" => new Momentum(parameters, 0.1f, weightDecay: 1e-4f),
         "nesterov" => new Momentum(parameters, 0.1f, nesterov: true),
         "adam" => new Adam(parameters, weightDecay: 1e-4f),
+        "rmsprop" => new RmsProp(parameters, weightDecay: 1e-4f),
         _ => new AdamW(parameters),
     };
 
@@ -30,7 +31,7 @@ internal sealed class OptimizerAllocationTests
 
     [Test]
     public void A_step_allocates_nothing_for_every_optimizer_with_clipping_and_max_norm(
-        [Values("sgd-decay", "momentum", "nesterov", "adam", "adamw")] string optimizer, [Values] bool clipAndMaxNorm)
+        [Values("sgd-decay", "momentum", "nesterov", "adam", "adamw", "rmsprop")] string optimizer, [Values] bool clipAndMaxNorm)
     {
         Trainer trainer = NewTrainer(optimizer);
         var inputs = new Tensor(10, 784);
