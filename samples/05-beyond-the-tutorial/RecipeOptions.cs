@@ -39,7 +39,7 @@ internal sealed record RecipeOptions
                dotnet run -c Release --project samples/05-beyond-the-tutorial -- --list
 
         Trains one of the recipes that go past the tutorial (cross-entropy, softmax, ReLU, dropout,
-        momentum and Adam, elastic distortions) on MNIST, then measures it once on the 10,000 test
+        momentum, RMSprop, elastic distortions) on MNIST, then measures it once on the 10,000 test
         images. A recipe is fixed in advance: it holds out the last 10,000 training images for
         validation (Nielsen's 50,000 / 10,000 split) where it needs a validation set, and nothing
         looks at the test set before the end. The last line is always

@@ -53,7 +53,7 @@ internal static class Recipes
     /// <summary>
     /// The Keras example mnist_mlp.py as it shipped with Keras 2: Dense(512, relu), Dropout(0.2), Dense(512, relu),
     /// Dropout(0.2), Dense(10, softmax) on pixels scaled to [0, 1], categorical cross-entropy, RMSprop() with its
-    /// defaults (learn rate 0.001, ρ = 0.9, ε = 1e-7 from Keras 2.1 on, 1e-8 before; no decay), batches of 128, 20 epochs on all 60,000 training
+    /// defaults (learn rate 0.001, ρ = 0.9, ε = 1e-7, K.epsilon(), in later Keras 2 releases, 1e-8 in the first; no decay), batches of 128, 20 epochs on all 60,000 training
     /// images, shuffled every epoch; Keras's Dense default initialisation, Glorot uniform weights and zero biases.
     /// Nothing chosen here: every setting is the example's. The softmax and its cross-entropy are the fused
     /// SoftmaxCrossEntropy, which is the same function as Keras's softmax layer followed by its loss.

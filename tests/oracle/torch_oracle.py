@@ -10,7 +10,7 @@
 #      line: torch is imported once for a whole test run). MNISTBP_ORACLE_DUMP=DIR makes the C# tests
 #      write their scenarios there.
 # A scenario with "dtype": "float64" is replayed in double precision: the reference that tells which of
-# two float32 runs is nearer the exact answer (Adam, whose step divides by √v + ε, needs it: see TorchOracle.cs).
+# two float32 runs is nearer the exact answer (Adam and RMSprop, whose steps divide by √v + ε, need it: see TorchOracle.cs).
 # Floats travel as base64 of little-endian float32 arrays (bit-exact both ways); scalar settings as the
 # exact double value of a float32. A missing torch is reported as {"unavailable": "..."} (exit code 3).
 #

@@ -320,8 +320,7 @@ internal static partial class Kernels
             return;
         }
 
-        RequireLength(source.Length, (long)rows * columns, nameof(source), "Transpose", "rows * columns");
-        RequireLength(destination.Length, (long)rows * columns, nameof(destination), "Transpose", "rows * columns");
+        RequireTransposeLengths(source.Length, destination.Length, rows, columns, "Transpose");
         int fullRows = rows & ~7, fullColumns = columns & ~7;
         unsafe
         {
@@ -358,8 +357,7 @@ internal static partial class Kernels
     /// </summary>
     internal static void TransposeScalar(ReadOnlySpan<float> source, Span<float> destination, int rows, int columns, bool accumulate = false)
     {
-        RequireLength(source.Length, (long)rows * columns, nameof(source), "TransposeScalar", "rows * columns");
-        RequireLength(destination.Length, (long)rows * columns, nameof(destination), "TransposeScalar", "rows * columns");
+        RequireTransposeLengths(source.Length, destination.Length, rows, columns, "TransposeScalar");
         // Blocks of 16 x 16 keep both the rows read and the rows written in the L1 cache.
         const int Block = 16;
         for (int r0 = 0; r0 < rows; r0 += Block)
@@ -368,6 +366,21 @@ internal static partial class Kernels
             {
                 TransposeRange(source, destination, rows, columns, r0, Math.Min(r0 + Block, rows), c0, Math.Min(c0 + Block, columns), accumulate);
             }
+        }
+    }
+
+    /// <summary>Both spans hold rows x columns elements; the message, with the shapes, is built only when one does not.</summary>
+    private static void RequireTransposeLengths(int sourceLength, int destinationLength, int rows, int columns, string kernel)
+    {
+        long required = (long)rows * columns;
+        if (sourceLength != required)
+        {
+            RequireLength(sourceLength, required, "source", kernel, $"[{rows} x {columns}]");
+        }
+
+        if (destinationLength != required)
+        {
+            RequireLength(destinationLength, required, "destination", kernel, $"[{columns} x {rows}]");
         }
     }
 

@@ -1,9 +1,9 @@
 // The update rules of the optimizers past plain SGD, each one pass over a parameter: SGD with L2
 // weight decay, momentum (and Nesterov's look-ahead), Adam and AdamW (Kingma & Ba 2015; Loshchilov &
 // Hutter 2019), in PyTorch's formulation (torch.optim.SGD / Adam / AdamW) so an oracle can match it;
-// plus what gradient clipping and max-norm need (a sum of squares, a scale, column norms).
+// RMSprop's has a file of its own (Kernels.RmsProp.cs); plus what gradient clipping and max-norm need (a sum of squares, a scale, column norms).
 // Tiers: the scalar twin (the reference) and one readable Vector<float> loop each; no 512-bit or
-// threaded version, except MomentumStep and AdamStep, which split long tensors across the threads like
+// threaded version, except MomentumStep and AdamStep (and RmsPropStep), which split long tensors across the threads like
 // Axpy, and the two max-norm passes, which split by blocks of columns (the recipes of sample 05 step
 // 0.4-2.8 million weights every mini-batch).
 // The element-wise loops do the same operations in the same order as their twins, so the same bits.

@@ -4,6 +4,8 @@
 // not centered, no momentum), which is also the classic Keras one, ε added after the square root:
 // v <- ρ v + (1 - ρ) g²; w <- w - lr g / (sqrt(v) + ε), where g = dW + λ w on weights.
 // Adam is this plus momentum on g, and bias corrections for the zero start of both averages.
+// The defaults are Hinton's and Keras's learn rate and ρ (0.001, 0.9) with this library's ε (1e-8, as
+// Adam's); torch's are 0.01, 0.99 and 1e-8, current Keras's ε is 1e-7. Pass them to match either.
 using System.Globalization;
 
 namespace MnistBp;
@@ -84,7 +86,7 @@ public sealed class RmsProp : Optimizer
 
     /// <summary>Like <c>RmsProp learnRate=0.001 rho=0.9 epsilon=1E-08 weightDecay=0</c>.</summary>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"RmsProp learnRate={LearnRate:G3} rho={Rho:G3} epsilon={Epsilon:G3} weightDecay={WeightDecay:G3}");
+        string.Create(CultureInfo.InvariantCulture, $"RmsProp learnRate={LearnRate:G3} rho={Rho:G4} epsilon={Epsilon:G3} weightDecay={WeightDecay:G3}");
 
     /// <inheritdoc/>
     public override void Step()

@@ -152,6 +152,10 @@ internal sealed class OptimizerKernelTests : RestoresKernelSettings
     {
         Assert.That(() => Kernels.MomentumStep(0.1f, 0.9f, 0f, false, new float[3], new float[2], new float[3]),
             Throws.ArgumentException.With.Message.Contains("velocity has 2 elements"));
+        Assert.That(() => Kernels.RmsPropStep(0.1f, 0.9f, 1e-8f, 0f, new float[3], new float[3], new float[4]),
+            Throws.ArgumentException.With.Message.EqualTo("RmsPropStep: weights has 4 elements but gradient needs 3. (Parameter 'weights')"));
+        Assert.That(() => Kernels.RmsPropStepScalar(0.1f, 0.9f, 1e-8f, 0f, new float[3], new float[1], new float[3]),
+            Throws.ArgumentException.With.Message.Contains("RmsPropStepScalar: meanSquare has 1 elements"));
         Assert.That(() => Kernels.ColumnSquaredNorms(new float[6], 2, 3, new float[2]), Throws.ArgumentException.With.Message.Contains("destination"));
         Assert.That(() => Kernels.ScaleColumns(new float[5], 2, 3, new float[3]), Throws.ArgumentException.With.Message.Contains("matrix has 5 elements but rows x columns needs 6"));
     }

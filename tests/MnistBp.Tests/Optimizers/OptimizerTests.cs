@@ -291,6 +291,30 @@ internal sealed class OptimizerTests
     }
 
     [Test]
+    public void Every_optimizer_reports_the_learn_rate_it_is_given_and_steps_by_it([Values("sgd", "momentum", "adam", "adamw", "rmsprop")] string name)
+    {
+        // One step from w = 1 with g = 1 and every state zero, at the rate set after construction:
+        // SGD and momentum move by lr · 1; Adam and AdamW by lr · m̂/(√v̂ + ε) = lr · 1/(1 + 1e-8);
+        // RMSprop by lr · 1/(√((1 - ρ) · 1) + ε) = lr/√0.1 (no bias correction).
+        var w = new Parameter(Tensor.FromValues([1f], "w"), ParameterRole.Weights);
+        Optimizer optimizer = name switch
+        {
+            "sgd" => new Sgd([w], 0.5f),
+            "momentum" => new Momentum([w], 0.5f),
+            "adam" => new Adam([w], 0.5f),
+            "adamw" => new AdamW([w], 0.5f, weightDecay: 0f),
+            _ => new RmsProp([w], 0.5f),
+        };
+        Assert.That(optimizer.ReportedLearnRate, Is.EqualTo(0.5f));
+        optimizer.SetLearnRate(0.01f);
+        Assert.That(optimizer.ReportedLearnRate, Is.EqualTo(0.01f));
+        w.Gradient.AsSpan()[0] = 1f;
+        optimizer.Step();
+        double expectedStep = name == "rmsprop" ? 0.01 / Math.Sqrt(0.1) : 0.01;
+        Assert.That(w.Value.AsSpan()[0], Is.EqualTo(1 - expectedStep).Within(1e-6), $"{optimizer}");
+    }
+
+    [Test]
     public void Settable_learn_rates_change_the_step()
     {
         var w = new Parameter(Tensor.FromValues([1f], "w"), ParameterRole.Weights);

@@ -25,7 +25,7 @@ public class NewComponentOracleTests
     private static float[]? DropoutMask(Layer layer) => layer is Dropout dropout ? dropout.LastMask.ToArray() : null;
 
     /// <summary>One component under test: how to make the model (given the sizes), the loss and the optimizer.</summary>
-    /// <param name="Float64Reference">On the wide net, also judge against a float64 replay (Adam, AdamW: see OracleCase.Float64Reference).</param>
+    /// <param name="Float64Reference">On the wide net, also judge against a float64 replay (Adam, AdamW, RmsProp: see OracleCase.Float64Reference).</param>
     private sealed record Component(string Name, Func<int, int, int, Func<Sequential>> Model, Func<Loss> Loss, OracleOptimizer Optimizer, bool Float64Reference = false);
 
     private static Func<int, int, int, Func<Sequential>> Sigmoids => (i, h, o) => Net(i, h, o, () => new Sigmoid(), () => new Sigmoid());
@@ -58,9 +58,9 @@ public class NewComponentOracleTests
         yield return new("AdamW", Sigmoids, () => new QuadraticCost(),
             new OracleOptimizer("AdamW", 1e-3f, p => new AdamW(p, 1e-3f, weightDecay: 0.01f)) { WeightDecay = 0.01f }, Float64Reference: true);
         yield return new("RmsProp", Sigmoids, () => new QuadraticCost(),
-            new OracleOptimizer("RmsProp", 1e-3f, p => new RmsProp(p, 1e-3f, 0.9f, 1e-7f)) { Rho = 0.9f, Epsilon = 1e-7f });
+            new OracleOptimizer("RmsProp", 1e-3f, p => new RmsProp(p, 1e-3f, 0.9f, 1e-7f)) { Rho = 0.9f, Epsilon = 1e-7f }, Float64Reference: true);
         yield return new("RmsProp decay", Sigmoids, () => new QuadraticCost(),
-            new OracleOptimizer("RmsProp", 1e-2f, p => new RmsProp(p, 1e-2f, 0.99f, 1e-8f, weightDecay: 0.01f)) { Rho = 0.99f, Epsilon = 1e-8f, WeightDecay = 0.01f });
+            new OracleOptimizer("RmsProp", 1e-2f, p => new RmsProp(p, 1e-2f, 0.99f, 1e-8f, weightDecay: 0.01f)) { Rho = 0.99f, Epsilon = 1e-8f, WeightDecay = 0.01f }, Float64Reference: true);
     }
 
     private static IEnumerable<TestCaseData> Cases()

@@ -71,8 +71,8 @@ public sealed record OracleCase(string Name, Func<Sequential> Model, Func<Loss> 
 
     /// <summary>
     /// Also replays the case in float64 and accepts a parameter farther than the tolerance from torch float32 when C#
-    /// is within the tolerance of the float64 replay and nearer to it than torch float32 is. For Adam and AdamW on a
-    /// wide layer: their step lr·m̂/(√v̂ + ε) turns a gradient that cancels to within ~ε (1e-8) of zero into a step
+    /// is within the tolerance of the float64 replay and nearer to it than torch float32 is. For Adam, AdamW and RmsProp on a
+    /// wide layer: their step lr·m̂/(√v̂ + ε) (RmsProp's lr·g/(√v + ε)) turns a gradient that cancels to within ~ε (1e-8) of zero into a step
     /// that depends on its float32 rounding (~1e-10), so both float32 runs stray from the exact answer by ~1e-5.
     /// </summary>
     public bool Float64Reference { get; init; }
