@@ -384,43 +384,46 @@ internal sealed class KernelTests
         Assert.That(error!.Message, Is.EqualTo("TransposeScalar: source has 30 elements but [4 x 6] needs 24. (Parameter 'source')"));
     }
 
-    // At n = 1024 the tuned kernel copies each strip of B into a contiguous block first (when each thread has 12+
-    // rows): the same values in the same order, so exactly the bits of the same columns computed inside a 1040-wide
-    // product, which is not packed. For A · B (Z = A·W) and Aᵀ · B (dW = Aᵀ·dZ, A read with a stride), added or not.
+    // At n = 1024, and at n = 384 (a multiple of 128) with a strip small enough for the L1 cache (50 rows), the tuned
+    // kernel copies each strip of B into a contiguous block first (when each thread has 12+ rows): the same values in
+    // the same order, so exactly the bits of the same columns computed inside a product 16 columns wider (1040, 400:
+    // not multiples of 128), which is not packed. For A · B (Z = A·W) and Aᵀ · B (dW = Aᵀ·dZ, A read with a stride),
+    // added or not.
     [Test]
     public void Products_with_packed_strips_have_the_bits_of_the_unpacked_product(
-        [Values(24, 37)] int m, [Values(1, 2)] int threads, [Values] bool transposeA, [Values] bool accumulate)
+        [Values(24, 37)] int m, [Values(1, 2)] int threads, [Values] bool transposeA, [Values] bool accumulate, [Values(384, 1024)] int n)
     {
         KernelSettings.Current = KernelSettings.Current with { Path = KernelPath.Tuned, ThreadCount = threads };
-        const int K = 50, N = 1024, Wide = 1040;
+        const int K = 50;
+        int wide = n + 16;
         Assert.That(m / threads, Is.GreaterThanOrEqualTo(12), "every thread's rows must be packed");
         var random = new DeterministicRandom((ulong)(m + 100 * threads));
-        float[] a = Gaussian(random, m * K), b = Gaussian(random, K * N), bWide = new float[K * Wide];
+        float[] a = Gaussian(random, m * K), b = Gaussian(random, K * n), bWide = new float[K * wide];
         for (int p = 0; p < K; p++)
         {
-            b.AsSpan(p * N, N).CopyTo(bWide.AsSpan(p * Wide, N));
+            b.AsSpan(p * n, n).CopyTo(bWide.AsSpan(p * wide, n));
         }
 
-        float[] start = Gaussian(random, m * Wide), c = new float[m * N], cWide = (float[])start.Clone();
+        float[] start = Gaussian(random, m * wide), c = new float[m * n], cWide = (float[])start.Clone();
         for (int i = 0; i < m; i++)
         {
-            start.AsSpan(i * Wide, N).CopyTo(c.AsSpan(i * N, N));
+            start.AsSpan(i * wide, n).CopyTo(c.AsSpan(i * n, n));
         }
 
         if (transposeA)
         {
-            Kernels.MatMulTransposeA(a, b, c, m, K, N, accumulate); // a read as [K x m]
-            Kernels.MatMulTransposeA(a, bWide, cWide, m, K, Wide, accumulate);
+            Kernels.MatMulTransposeA(a, b, c, m, K, n, accumulate); // a read as [K x m]
+            Kernels.MatMulTransposeA(a, bWide, cWide, m, K, wide, accumulate);
         }
         else
         {
-            Kernels.MatMul(a, b, c, m, K, N, accumulate);
-            Kernels.MatMul(a, bWide, cWide, m, K, Wide, accumulate);
+            Kernels.MatMul(a, b, c, m, K, n, accumulate);
+            Kernels.MatMul(a, bWide, cWide, m, K, wide, accumulate);
         }
 
         for (int i = 0; i < m; i++)
         {
-            Assert.That(c.AsSpan(i * N, N).ToArray(), Is.EqualTo(cWide.AsSpan(i * Wide, N).ToArray()), $"row {i}");
+            Assert.That(c.AsSpan(i * n, n).ToArray(), Is.EqualTo(cWide.AsSpan(i * wide, n).ToArray()), $"row {i}");
         }
     }
 
