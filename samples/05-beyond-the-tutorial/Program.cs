@@ -29,9 +29,11 @@ if (options.Help)
 
 if (options.List)
 {
+    // Columns as wide as the longest name and the longest published number.
+    int nameWidth = Recipes.All.Max(each => each.Name.Length), publishedWidth = Recipes.All.Max(each => each.Published.Length);
     foreach (Recipe each in Recipes.All)
     {
-        Console.WriteLine($"{each.Name,-10}  {each.Published,-28}  {each.Reference} ({each.Epochs} epochs)");
+        Console.WriteLine($"{each.Name.PadRight(nameWidth)}  {each.Published.PadRight(publishedWidth)}  {each.Reference} ({each.Epochs} epochs)");
     }
 
     return 0;

@@ -314,13 +314,13 @@ internal static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Transpose(ReadOnlySpan<float> source, Span<float> destination, int rows, int columns, bool accumulate = false)
     {
+        RequireTransposeLengths(source.Length, destination.Length, rows, columns, "Transpose");
         if (!UseTuned || !Avx.IsSupported || rows < 8 || columns < 8)
         {
             TransposeScalar(source, destination, rows, columns, accumulate);
             return;
         }
 
-        RequireTransposeLengths(source.Length, destination.Length, rows, columns, "Transpose");
         int fullRows = rows & ~7, fullColumns = columns & ~7;
         unsafe
         {
