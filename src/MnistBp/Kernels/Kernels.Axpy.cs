@@ -16,6 +16,21 @@ internal static unsafe partial class Kernels
     /// <summary>Lengths from which Axpy splits across threads (an SGD step over a 784 x 100 weight matrix is above it).</summary>
     private const int ParallelAxpyThreshold = 32 * 1024;
 
+    /// <summary>
+    /// Parts to split an element-wise pass over <paramref name="length"/> elements into (Axpy, and the optimizers'
+    /// steps): 1 below <see cref="ParallelAxpyThreshold"/>, else one per thread with at least half that each.
+    /// </summary>
+    private static int ElementwiseParts(int length) =>
+        length < ParallelAxpyThreshold ? 1 : Math.Min(ThreadCount, length / (ParallelAxpyThreshold / 2));
+
+    /// <summary>Elements [First, First + Length) of part <paramref name="part"/> of <paramref name="parts"/>: even blocks in whole multiples of 64.</summary>
+    private static (int First, int Length) BlockRange(int total, int part, int parts)
+    {
+        int chunk = ((total + parts - 1) / parts + 63) & ~63;
+        int first = Math.Min(total, part * chunk);
+        return (first, Math.Min(total - first, chunk));
+    }
+
     /// <summary>Scaled add in place: <c>y[i] += alpha * x[i]</c>.</summary>
     /// <param name="alpha">The scale applied to <paramref name="x"/>.</param>
     /// <param name="x">The values to add.</param>
@@ -31,7 +46,7 @@ internal static unsafe partial class Kernels
             return;
         }
 
-        int parts = x.Length < ParallelAxpyThreshold ? 1 : Math.Min(ThreadCount, x.Length / (ParallelAxpyThreshold / 2));
+        int parts = ElementwiseParts(x.Length);
         if (parts > 1)
         {
             // Element-wise, so any split gives the same bits; each thread takes one contiguous block.
@@ -50,8 +65,7 @@ internal static unsafe partial class Kernels
     private static void AxpyPart(void* state, int part, int parts)
     {
         ref readonly AxpyJob job = ref *(AxpyJob*)state;
-        int chunk = ((job.Length + parts - 1) / parts + 63) & ~63;
-        int first = Math.Min(job.Length, part * chunk), length = Math.Min(job.Length - first, chunk);
+        (int first, int length) = BlockRange(job.Length, part, parts);
         AxpyVector(job.Alpha, new ReadOnlySpan<float>(job.X + first, length), new Span<float>(job.Y + first, length));
     }
 

@@ -86,7 +86,7 @@ internal static unsafe partial class Kernels
         }
 
         // Element-wise, so any split gives the same bits: long tensors (a 784 x 512 W) go to both cores, like Axpy.
-        int parts = gradient.Length < ParallelAxpyThreshold ? 1 : Math.Min(ThreadCount, gradient.Length / (ParallelAxpyThreshold / 2));
+        int parts = ElementwiseParts(gradient.Length);
         if (parts > 1)
         {
             fixed (float* pg = gradient, pv = velocity, pw = weights)
@@ -104,8 +104,7 @@ internal static unsafe partial class Kernels
     private static void MomentumPart(void* state, int part, int parts)
     {
         ref readonly MomentumJob job = ref *(MomentumJob*)state;
-        int chunk = ((job.Length + parts - 1) / parts + 63) & ~63;
-        int first = Math.Min(job.Length, part * chunk), length = Math.Min(job.Length - first, chunk);
+        (int first, int length) = BlockRange(job.Length, part, parts);
         MomentumStepVector(
             job.LearnRate, job.Momentum, job.WeightDecay, job.Nesterov,
             new ReadOnlySpan<float>(job.Gradient + first, length), new Span<float>(job.Velocity + first, length), new Span<float>(job.Weights + first, length));
@@ -191,7 +190,7 @@ internal static unsafe partial class Kernels
         }
 
         // Element-wise, so any split gives the same bits: long tensors go to both cores, like MomentumStep.
-        int parts = gradient.Length < ParallelAxpyThreshold ? 1 : Math.Min(ThreadCount, gradient.Length / (ParallelAxpyThreshold / 2));
+        int parts = ElementwiseParts(gradient.Length);
         if (parts > 1)
         {
             fixed (float* pg = gradient, pm = firstMoment, pv = secondMoment, pw = weights)
@@ -209,8 +208,7 @@ internal static unsafe partial class Kernels
     private static void AdamPart(void* state, int part, int parts)
     {
         ref readonly AdamJob job = ref *(AdamJob*)state;
-        int chunk = ((job.Length + parts - 1) / parts + 63) & ~63;
-        int first = Math.Min(job.Length, part * chunk), length = Math.Min(job.Length - first, chunk);
+        (int first, int length) = BlockRange(job.Length, part, parts);
         AdamStepVector(
             job.Settings, new ReadOnlySpan<float>(job.Gradient + first, length), new Span<float>(job.FirstMoment + first, length),
             new Span<float>(job.SecondMoment + first, length), new Span<float>(job.Weights + first, length));
@@ -435,9 +433,8 @@ internal static unsafe partial class Kernels
     /// <summary>Columns [first, last) of part <paramref name="part"/> of <paramref name="parts"/>, in whole blocks of 64.</summary>
     private static (int First, int Last) ColumnRange(int columns, int part, int parts)
     {
-        int chunk = ((columns + parts - 1) / parts + 63) & ~63;
-        int first = Math.Min(columns, part * chunk);
-        return (first, Math.Min(columns, first + chunk));
+        (int first, int length) = BlockRange(columns, part, parts);
+        return (first, first + length);
     }
 
     private static void ColumnSquaredNormsPart(void* state, int part, int parts)

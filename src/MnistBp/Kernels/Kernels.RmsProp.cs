@@ -31,7 +31,7 @@ internal static unsafe partial class Kernels
             return;
         }
 
-        int parts = gradient.Length < ParallelAxpyThreshold ? 1 : Math.Min(ThreadCount, gradient.Length / (ParallelAxpyThreshold / 2));
+        int parts = ElementwiseParts(gradient.Length);
         if (parts > 1)
         {
             fixed (float* pg = gradient, pv = meanSquare, pw = weights)
@@ -49,8 +49,7 @@ internal static unsafe partial class Kernels
     private static void RmsPropPart(void* state, int part, int parts)
     {
         ref readonly RmsPropJob job = ref *(RmsPropJob*)state;
-        int chunk = ((job.Length + parts - 1) / parts + 63) & ~63;
-        int first = Math.Min(job.Length, part * chunk), length = Math.Min(job.Length - first, chunk);
+        (int first, int length) = BlockRange(job.Length, part, parts);
         RmsPropStepVector(
             job.LearnRate, job.Rho, job.Epsilon, job.WeightDecay,
             new ReadOnlySpan<float>(job.Gradient + first, length), new Span<float>(job.MeanSquare + first, length), new Span<float>(job.Weights + first, length));
