@@ -356,10 +356,11 @@ internal sealed class KernelTests
     }
 
     // The transposes inside MatMulTransposeB move 8 x 8 blocks through AVX registers and do the edges element by element:
-    // every element copied (or added) once, so exactly the scalar twin's bits, at sizes with and without edges.
+    // every element copied (or added) once, so exactly the scalar twin's bits, at sizes with and without edges, and with
+    // the destination's rows 2 KB and 4 KB apart (512 and 1024 rows), which take the tall 128 x 8 tiles.
     [Test]
     public void Transpose_has_the_bits_of_its_scalar_twin(
-        [Values(1, 7, 8, 9, 33, 128)] int rows, [Values(1, 8, 15, 64, 1000)] int columns, [Values] bool accumulate)
+        [Values(1, 7, 8, 9, 33, 128, 512, 1024)] int rows, [Values(1, 8, 15, 64, 1000)] int columns, [Values] bool accumulate)
     {
         Assume.That(System.Runtime.Intrinsics.X86.Avx.IsSupported, "the 8 x 8 register blocks need AVX; without it both sides run the scalar loop");
         KernelSettings.Current = KernelSettings.Current with { Path = KernelPath.Tuned };
