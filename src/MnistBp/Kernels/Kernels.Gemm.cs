@@ -247,8 +247,8 @@ internal static unsafe partial class Kernels
     /// strip is first copied into one contiguous block: otherwise every row of the strip falls in the same few sets of
     /// the L1 cache and evicts the rows of A the tile is reusing (128 x 1024 x 1024 ran at 174 GFLOP/s against 324 at
     /// 128 x 784 x 1000). The same when the rows are a multiple of 512 B apart (n a multiple of 128: at most 8 of the
-    /// L1's 64 sets) and the strip would fit in 32 KB: the weight gradient dW = Aᵀ·dZ of a layer of 384 or 512 at
-    /// batch 128 (k = 128), 1.23-1.30x faster packed (784 x 128 x 512: 367 -> 299 µs). A longer strip does not stay in
+    /// L1's 64 sets) and the strip is short (k ≤ 256, at most 32 KB): the weight gradient dW = Aᵀ·dZ of a layer of
+    /// 384 or 512 at batch 128 (k = 128), 1.28-1.32x faster packed (784 x 128 x 512: 430 -> 336 µs, two threads). A longer strip does not stay in
     /// L1 either way, and copying it costs more than it saves (Z = A·W at 128 x 784 x 512 was 0.89x packed).
     /// The copy holds the same values, read in the same order: the same bits.
     /// </summary>
@@ -259,7 +259,7 @@ internal static unsafe partial class Kernels
         where TColumns : ITileSize
     {
         int width = TSimd.Count * TColumns.Value;
-        bool pack = o.M >= 12 && (o.N % 1024 == 0 || (o.N % 128 == 0 && (long)o.K * width * sizeof(float) <= PackedStripBytes)) && j + width <= last;
+        bool pack = o.M >= 12 && (o.N % 1024 == 0 || (o.N % 128 == 0 && o.K <= PackedStripRows)) && j + width <= last;
         float[] packed = pack ? ScratchMemory.AtLeast(ref t_packedB, o.K * width) : [];
         for (; j + width <= last; j += width)
         {
@@ -296,8 +296,12 @@ internal static unsafe partial class Kernels
         return j;
     }
 
-    /// <summary>A strip of B up to this size is packed whatever its stride: it then stays in the L1 cache for all row blocks.</summary>
-    private const int PackedStripBytes = 32 * 1024;
+    /// <summary>
+    /// The most rows (k) of a strip of B packed when its rows are a multiple of 512 B apart: 32 KB with 512-bit
+    /// vectors (32 columns), 16 KB with 256-bit ones, so it stays in the L1 cache for all row blocks. Measured on
+    /// AVX-512 only; a longer strip was slower packed (Z = A·W at k = 784).
+    /// </summary>
+    private const int PackedStripRows = 256;
 
     [ThreadStatic]
     private static float[]? t_packedB;
