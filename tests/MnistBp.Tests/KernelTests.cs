@@ -362,6 +362,7 @@ internal sealed class KernelTests
     public void Transpose_has_the_bits_of_its_scalar_twin(
         [Values(1, 7, 8, 9, 33, 128, 512, 1024)] int rows, [Values(1, 8, 15, 64, 1000)] int columns, [Values] bool accumulate)
     {
+        // Without AVX, Transpose hands every size to TransposeScalar, so the comparison would be the twin against itself.
         Assume.That(System.Runtime.Intrinsics.X86.Avx.IsSupported, "the 8 x 8 register blocks need AVX; without it both sides run the scalar loop");
         KernelSettings.Current = KernelSettings.Current with { Path = KernelPath.Tuned };
         var random = new DeterministicRandom((ulong)(rows * 1009 + columns));

@@ -331,7 +331,8 @@ internal static partial class Kernels
                 // are a multiple of 2 KB apart, 32 of them fall in one or two of the L1's 64 sets and evict each
                 // other (1024 x 128 -> 128 x 1024 took 166 µs against 18-28 at 1000 x 128): then tiles of 128 x 8,
                 // which write 8 destination rows at a time.
-                int rowTile = rows % 512 == 0 ? 128 : 32, columnTile = rows % 512 == 0 ? 8 : 32;
+                bool tall = rows % 512 == 0; // the destination's rows a multiple of 2 KB apart
+                int rowTile = tall ? 128 : 32, columnTile = tall ? 8 : 32;
                 for (int r0 = 0; r0 < fullRows; r0 += rowTile)
                 {
                     int rEnd = Math.Min(r0 + rowTile, fullRows);

@@ -79,10 +79,7 @@ internal sealed class AdamState
         Optimizer.RequireLearnRate(learnRate, nameof(learnRate));
         Optimizer.RequireRange(beta1, 0f, 1f, highIncluded: false, nameof(beta1));
         Optimizer.RequireRange(beta2, 0f, 1f, highIncluded: false, nameof(beta2));
-        if (!(epsilon > 0f) || !float.IsFinite(epsilon))
-        {
-            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, $"epsilon must be positive and finite; it is {epsilon.ToString(CultureInfo.InvariantCulture)}.");
-        }
+        Optimizer.RequirePositive(epsilon, nameof(epsilon));
 
         Optimizer.RequireNonNegative(weightDecay, nameof(weightDecay));
         (LearnRate, Beta1, Beta2, Epsilon, WeightDecay) = (learnRate, beta1, beta2, epsilon, weightDecay);

@@ -94,6 +94,15 @@ public abstract class Optimizer
         }
     }
 
+    /// <summary>Throws unless <paramref name="value"/> is positive and finite (an ε added to a denominator).</summary>
+    internal static void RequirePositive(float value, string name)
+    {
+        if (!(value > 0f) || !float.IsFinite(value))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive and finite; it is {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+        }
+    }
+
     /// <summary>Throws unless <paramref name="value"/> is finite and not negative.</summary>
     internal static void RequireNonNegative(float value, string name)
     {

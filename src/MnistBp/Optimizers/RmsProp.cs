@@ -27,10 +27,7 @@ public sealed class RmsProp : Optimizer
     {
         RequireLearnRate(learnRate, nameof(learnRate));
         RequireRange(rho, 0f, 1f, highIncluded: false, nameof(rho));
-        if (!(epsilon > 0f) || !float.IsFinite(epsilon))
-        {
-            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, $"epsilon must be positive and finite; it is {epsilon.ToString(CultureInfo.InvariantCulture)}.");
-        }
+        RequirePositive(epsilon, nameof(epsilon));
 
         RequireNonNegative(weightDecay, nameof(weightDecay));
         LearnRate = learnRate;
