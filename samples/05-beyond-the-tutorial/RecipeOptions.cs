@@ -50,7 +50,7 @@ internal sealed record RecipeOptions
           --recipe NAME       the recipe to run (see --list)
           --epochs N          run N epochs instead of the recipe's own number (its schedule is
                               stretched or shortened to fit)
-          --seed N            seed for the initial weights, shuffles, dropout masks and distortions (default 1)
+          --seed S            seed for the initial weights, shuffles, dropout masks and distortions (default 1)
           --data DIR          an existing folder with the four MNIST files (.gz or raw); default:
                               $MNISTBP_DATA, else a per-user cache folder
           --save FILE         save the trained model to FILE (sample 06 can load it)

@@ -109,10 +109,12 @@ public static class TrainingReport
         }
 
         Figure(html, "confusion.svg", "Confusion matrix", "Row: the true class; column: the predicted one. The diagonal is right; off it, the mistakes, darker where more of the row went.");
-        Figure(html, "misclassified.svg", "Misclassified test digits", "The first test images the network got wrong: the true label, the predicted one, and its three largest outputs as shares of all outputs.");
+        Figure(html, "misclassified.svg", "Misclassified test images", "The first test images the network got wrong: the true label, the predicted one, and its three largest outputs as shares of all outputs.");
         if (weights)
         {
-            Figure(html, "weights.png", "Hidden weights", "Each hidden neuron's 784 incoming weights as an image: red where a dark pixel pushes the neuron up, blue where it pushes it down.");
+            IReadOnlyList<int> shape = run.TestData.ImageShape;
+            string incoming = ((long)shape[0] * shape[1]).ToString(CultureInfo.InvariantCulture), image = $"{shape[1]}×{shape[0]}";
+            Figure(html, "weights.png", "Hidden weights", $"Each hidden neuron's {incoming} incoming weights as a {image} image: red where a dark pixel pushes the neuron up, blue where it pushes it down.");
         }
 
         return html.Append("</body>\n</html>\n").ToString();

@@ -45,6 +45,8 @@ public class ReportTests
                 Assert.That(widths, Has.All.GreaterThan(0), "every picture loaded: " + string.Join(", ", sources.Zip(widths, (s, w) => $"{s} {w}px")));
                 Assert.That(errors, Is.Empty, "console errors");
                 Assert.That(await tab.TitleAsync(), Is.EqualTo("Report test: 784-30-10 on the MNIST slice"));
+                string[] captions = await tab.EvalOnSelectorAllAsync<string[]>("figcaption", "captions => captions.map(c => c.textContent)");
+                Assert.That(captions[^1], Does.StartWith("Each hidden neuron's 784 incoming weights as a 28×28 image"), "the caption is built from the data's image shape");
             }
         }
         finally

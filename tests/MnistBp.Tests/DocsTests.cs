@@ -154,6 +154,59 @@ public partial class DocsTests
     }
 
     [Test]
+    public void Every_chapter_past_the_tutorial_has_the_three_parts_and_ends_with_a_program_to_run()
+    {
+        // Chapters 11 onward (beside Nielsen): a formula section, "The matrix form", "Code", and a "Run it" section
+        // whose command runs a docs/examples program; every such program is some chapter's; each links on.
+        List<DocPage> chapters = [.. Chapters().Where(c => int.Parse(Path.GetFileName(c.Name)[..2], CultureInfo.InvariantCulture) >= 11)];
+        string examples = Path.Combine(DocsFolder, "examples");
+        var problems = new List<string>();
+        var run = new HashSet<string>();
+        foreach (DocPage chapter in chapters)
+        {
+            string[] headings = [.. chapter.Lines.Where(l => l.StartsWith("## ", StringComparison.Ordinal)).Select(l => l[3..])];
+            int formula = Array.FindIndex(headings, h => h.Contains("formula", StringComparison.Ordinal));
+            int matrix = Array.IndexOf(headings, "The matrix form"), code = Array.IndexOf(headings, "Code");
+            int runIt = Array.FindIndex(headings, h => h.StartsWith("Run it", StringComparison.Ordinal));
+            if (formula < 0 || matrix < 0 || code < 0 || runIt < 0 || !(formula < matrix && matrix < code && code < runIt))
+            {
+                problems.Add($"{chapter.Name}: the sections are {string.Join(" | ", headings)}; a formula, 'The matrix form', 'Code' and 'Run it', in that order, are required.");
+                continue;
+            }
+
+            string[] commands = [.. chapter.Lines.SkipWhile(l => !l.StartsWith("## Run it", StringComparison.Ordinal))
+                .Select(l => ExampleCommandPattern().Match(l)).Where(m => m.Success).Select(m => m.Groups["name"].Value)];
+            if (commands.Length == 0)
+            {
+                problems.Add($"{chapter.Name}: its 'Run it' section has no `dotnet run docs/examples/NAME.cs` command.");
+            }
+
+            foreach (string name in commands)
+            {
+                run.Add(name);
+                if (!File.Exists(Path.Combine(examples, name)))
+                {
+                    problems.Add($"{chapter.Name}: runs docs/examples/{name}, which does not exist.");
+                }
+            }
+
+            string last = chapter.Lines.Last(l => l.Trim().Length > 0);
+            if (!last.StartsWith("Previous: ", StringComparison.Ordinal) || !last.Contains("Next: ", StringComparison.Ordinal))
+            {
+                problems.Add($"{chapter.Name}: its last line should be 'Previous: [...](...). Next: [...](...).', not '{last}'.");
+            }
+        }
+
+        problems.AddRange(Directory.GetFiles(examples, "*.cs").Select(Path.GetFileName).OfType<string>().Where(name => !run.Contains(name))
+            .Select(name => $"docs/examples/{name}: no chapter's 'Run it' section runs it."));
+        Assert.That(chapters, Has.Count.GreaterThanOrEqualTo(6), "chapters 11-16");
+        Assert.That(problems.Count == 0, Is.True, $"The chapters past the tutorial are not laid out as the issue asks:\n{Problems.Format(problems)}");
+    }
+
+    [GeneratedRegex(@"dotnet run (?:-c Release )?docs/examples/(?<name>[A-Za-z0-9-]+\.cs)")]
+    private static partial Regex ExampleCommandPattern();
+
+    [Test]
     public void The_index_links_every_page_and_the_chapters_in_order()
     {
         string index = File.ReadAllText(Path.Combine(DocsFolder, "README.md"));

@@ -37,6 +37,7 @@ public class NewComponentOracleTests
         // Layers, each between two Dense layers, with the quadratic cost and plain SGD.
         yield return new("Relu", (i, h, o) => Net(i, h, o, () => new Relu(), () => new Sigmoid()), () => new QuadraticCost(), sgd);
         yield return new("LeakyRelu 0.1", (i, h, o) => Net(i, h, o, () => new LeakyRelu(0.1f), () => new Sigmoid()), () => new QuadraticCost(), sgd);
+        yield return new("LeakyRelu 0.01", (i, h, o) => Net(i, h, o, () => new LeakyRelu(0.01f), () => new Sigmoid()), () => new QuadraticCost(), sgd);
         yield return new("Tanh", (i, h, o) => Net(i, h, o, () => new Tanh(), () => new Sigmoid()), () => new QuadraticCost(), sgd);
         yield return new("Softmax", (i, h, o) => Net(i, h, o, () => new Sigmoid(), () => new Softmax()), () => new QuadraticCost(), sgd);
         yield return new("Dropout 0.5", (i, h, o) => Net(i, h, o, () => new Dropout(0.5f, seed: 3), () => new Sigmoid()), () => new QuadraticCost(), sgd);
@@ -50,6 +51,10 @@ public class NewComponentOracleTests
             new OracleOptimizer("Sgd", 0.5f, p => new Sgd(p, 0.5f, weightDecay: 0.1f)) { WeightDecay = 0.1f });
         yield return new("Momentum", Sigmoids, () => new QuadraticCost(),
             new OracleOptimizer("Momentum", 0.1f, p => new Momentum(p, 0.1f, 0.9f)) { Momentum = 0.9f });
+        yield return new("Momentum Nesterov", Sigmoids, () => new QuadraticCost(),
+            new OracleOptimizer("Momentum", 0.1f, p => new Momentum(p, 0.1f, 0.9f, nesterov: true)) { Momentum = 0.9f, Nesterov = true });
+        yield return new("Momentum decay", Sigmoids, () => new QuadraticCost(),
+            new OracleOptimizer("Momentum", 0.1f, p => new Momentum(p, 0.1f, 0.9f, weightDecay: 0.01f)) { Momentum = 0.9f, WeightDecay = 0.01f });
         yield return new("Momentum Nesterov decay", Sigmoids, () => new QuadraticCost(),
             new OracleOptimizer("Momentum", 0.1f, p => new Momentum(p, 0.1f, 0.9f, nesterov: true, weightDecay: 0.01f)) { Momentum = 0.9f, Nesterov = true, WeightDecay = 0.01f });
         yield return new("Adam", Sigmoids, () => new QuadraticCost(), new OracleOptimizer("Adam", 1e-3f, p => new Adam(p, 1e-3f)), Float64Reference: true);

@@ -65,6 +65,15 @@ public class OracleTests
         Assert.That(report.Parameters, Has.Count.EqualTo(4), "W and b of both Dense layers, each with its own difference");
     }
 
+    [TestCase(9e-6, null, null, true, TestName = "The rule: within 1e-5 of torch float32 agrees")]
+    [TestCase(1.1e-5, null, null, false, TestName = "The rule: past 1e-5 without a float64 replay disagrees")]
+    [TestCase(1.75e-5, 2.73e-6, 1.48e-5, true, TestName = "The rule: past 1e-5 but nearer float64 than torch, within 1e-5 of it, agrees")]
+    [TestCase(1.75e-5, 1.5e-5, 2e-5, false, TestName = "The rule: nearer float64 than torch but not within 1e-5 of it disagrees")]
+    [TestCase(1.75e-5, 5e-6, 4e-6, false, TestName = "The rule: within 1e-5 of float64 but farther than torch disagrees")]
+    [TestCase(1.01e-4, 1e-6, 1e-4, false, TestName = "The rule: past ten tolerances from torch float32 disagrees whatever float64 says")]
+    public void The_agreement_rule_for_one_parameter(double toTorch, double? csharpToFloat64, double? torchToFloat64, bool agrees) =>
+        Assert.That(OracleReport.Agrees(new OracleDifference("W", "[2 x 2]", toTorch, csharpToFloat64, torchToFloat64), 1e-5), Is.EqualTo(agrees));
+
     /// <summary>Sgd that hides its rate, so the oracle's own learn-rate check does not catch the mismatch first.</summary>
     private sealed class NoReportSgd(IEnumerable<Parameter> parameters, float learnRate) : Optimizer(parameters)
     {

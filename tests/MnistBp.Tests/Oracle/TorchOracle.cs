@@ -100,16 +100,32 @@ internal sealed record OracleReport(OracleCase Case, IReadOnlyList<OracleDiffere
     /// <summary>
     /// Fails unless every parameter agrees with torch float32 within <paramref name="tolerance"/> (max abs), or, with
     /// <see cref="OracleCase.Float64Reference"/>, C# is within it of the float64 replay and nearer to it than torch
-    /// float32; and every loss within it relatively. The message lists every difference.
+    /// float32 (and even then never more than <see cref="Float64Cap"/> tolerances from torch float32); and every loss
+    /// within it relatively. The message lists every difference.
     /// </summary>
     /// <param name="tolerance">The largest allowed difference; the issue asks 1e-5.</param>
     public void AssertAgrees(double tolerance = 1e-5)
     {
         TestContext.Out.WriteLine(ToString());
-        OracleDifference[] off = [.. Parameters.Where(p => !(p.ToTorch <= tolerance || (p.CSharpToFloat64 <= tolerance && p.CSharpToFloat64 <= p.TorchToFloat64)))];
+        OracleDifference[] off = [.. Parameters.Where(p => !Agrees(p, tolerance))];
         Assert.That(off, Is.Empty, $"parameters off by more than {tolerance}: {ToString()}");
         Assert.That(LossDifference, Is.LessThanOrEqualTo(tolerance), ToString());
     }
+
+    /// <summary>
+    /// How many tolerances from torch float32 a parameter may end when the float64 replay vouches for C#: the 1e-5
+    /// cases measured 1.75e-5 at most (Adam on 784-30-10, where torch float32 itself is 1.48e-5 from float64).
+    /// </summary>
+    public const double Float64Cap = 10;
+
+    /// <summary>
+    /// The rule of <see cref="AssertAgrees"/> for one parameter: within <paramref name="tolerance"/> of torch float32,
+    /// or, judged against the float64 replay, within it of float64, no farther from float64 than torch float32 is, and
+    /// within <see cref="Float64Cap"/> tolerances of torch float32.
+    /// </summary>
+    public static bool Agrees(OracleDifference difference, double tolerance) =>
+        difference.ToTorch <= tolerance ||
+        (difference.CSharpToFloat64 <= tolerance && difference.CSharpToFloat64 <= difference.TorchToFloat64 && difference.ToTorch <= Float64Cap * tolerance);
 }
 
 /// <summary>How far one parameter ended from torch's.</summary>
