@@ -1,6 +1,7 @@
 // One training step with each layer, loss and optimizer past the tutorial in it (ReLU, leaky ReLU,
 // Tanh, Softmax, Dropout; cross-entropy, softmax cross-entropy; momentum, Nesterov, Adam, AdamW,
-// RMSprop, SGD with weight decay; gradient clipping and max-norm; a learn-rate schedule), measured by
+// RMSprop, SGD with weight decay; gradient clipping and max-norm; a learn-rate schedule; the affine and
+// elastic augmentations applied to the batch first, as Fit does), measured by
 // BenchmarkDotNet's MemoryDiagnoser. After warm-up every one allocates 0 bytes: the `allocations`
 // command (AllocationCheck.cs) runs these, and two control layers that allocate (every step, and
 // every fourth step), and fails when a component allocates or a control is not seen.
@@ -17,7 +18,7 @@ public class ComponentStepBenchmarks
         "relu", "leaky relu", "tanh", "softmax", "dropout",
         "cross-entropy", "softmax cross-entropy",
         "momentum", "nesterov", "adam", "adamw", "rmsprop", "sgd weight decay",
-        "clip and max-norm", "cosine schedule",
+        "clip and max-norm", "cosine schedule", "affine augmentation", "elastic augmentation",
         AllocatingControl, RarelyAllocatingControl,
     ];
 
@@ -36,6 +37,9 @@ public class ComponentStepBenchmarks
     private Tensor _inputs = null!, _targets = null!;
     private TrainingOptions _options = null!;
     private LearnRateSchedule? _schedule;
+    private Augmentation? _augmentation;
+    private Tensor _augmented = null!;
+    private readonly DeterministicRandom _augmentationRandom = new(9);
     private int _step;
 
     [ParamsSource(nameof(Components))]
@@ -57,8 +61,15 @@ public class ComponentStepBenchmarks
         // initialisation), so every step clips and rescales; Setup checks that both did.
         _options = Component == "clip and max-norm" ? new TrainingOptions { GradientClipNorm = 0.01f, MaxNorm = 0.5f } : new TrainingOptions();
         _schedule = Component == "cosine schedule" ? LearnRateSchedule.Cosine() : null;
+        _augmentation = Component switch
+        {
+            "affine augmentation" => new AffineAugmentation(28, 28, maxShift: 2f, maxRotationDegrees: 10f, maxScale: 0.1f),
+            "elastic augmentation" => new ElasticDistortion(28, 28, alpha: 34f, sigma: 4f, maxRotationDegrees: 10f, maxScale: 0.1f),
+            _ => null,
+        };
 
         (_inputs, _targets) = RandomBatch.Make(random, Batch, Inputs, Classes);
+        _augmented = new Tensor(Batch, Inputs, "augmented batch");
 
         float before = Step();
         for (int i = 0; i < 30; i++)
@@ -115,7 +126,8 @@ public class ComponentStepBenchmarks
 
     /// <summary>
     /// Forward, loss, zero grad, backward, (clip), step, (max-norm); with a schedule, the rate is set first by the same
-    /// RateAt and SetLearnRate calls Fit makes before every step.
+    /// RateAt and SetLearnRate calls Fit makes before every step; with an augmentation, the batch is copied and distorted
+    /// first, as Fit distorts every batch it draws.
     /// </summary>
     [Benchmark]
     public float Step()
@@ -123,6 +135,13 @@ public class ComponentStepBenchmarks
         if (_schedule is not null)
         {
             _trainer.Optimizer.SetLearnRate(_schedule.RateAt(0.05f, _step++ % 1000, 100, 1000));
+        }
+
+        if (_augmentation is not null)
+        {
+            _augmented.CopyFrom(_inputs);
+            _augmentation.Apply(_augmented, _augmentationRandom);
+            return _trainer.Step(_augmented, _targets, _options);
         }
 
         return _trainer.Step(_inputs, _targets, _options);
@@ -136,7 +155,8 @@ public class ComponentStepBenchmarks
 
         Layer[] layers = component switch
         {
-            "relu" or "softmax cross-entropy" or "momentum" or "nesterov" or "adam" or "adamw" or "rmsprop" or "sgd weight decay" or "clip and max-norm" or "cosine schedule" => ReluNet(),
+            "relu" or "softmax cross-entropy" or "momentum" or "nesterov" or "adam" or "adamw" or "rmsprop" or "sgd weight decay" or "clip and max-norm"
+                or "cosine schedule" or "affine augmentation" or "elastic augmentation" => ReluNet(),
             "leaky relu" => [First(), new LeakyRelu(0.01f), Last()],
             "tanh" => [First(), new Tanh(), Last()],
             "softmax" => [First(), new Relu(), Last(), new Softmax()],
