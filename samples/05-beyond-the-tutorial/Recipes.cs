@@ -111,7 +111,10 @@ internal static class Recipes
     /// kernel now packs such strips (268 GFLOP/s at 1024), but the recipe stays as it was chosen. Variants tried later on
     /// the validation split only, none clearly better than this recipe's 98.57% there: batches of 64 at η = 0.05
     /// 98.61%, input dropout 0.2 98.57%, input dropout 0.2 for 200 epochs 98.59%, two layers of 2048 for 60 epochs
-    /// 98.62% (98.61% with input dropout 0.2), η = 0.3 after a 5-epoch warm-up 88-90% (stopped).
+    /// 98.62% (98.61% with input dropout 0.2), η = 0.3 after a 5-epoch warm-up 88-90% (stopped); and, 80 epochs each,
+    /// label smoothing 0.1 98.41%, max-norm 2 98.57%, L2 weight decay 5e-4 98.53%, momentum 0.99 at η = 0.01 98.47%,
+    /// batches of 32 at η = 0.025 98.54%. Every one ends within 0.1 of the others: in 15 minutes on two cores a
+    /// dropout MLP of this size sits at about 98.6% on the validation split.
     /// </summary>
     private static RecipeRun DropoutNet(RecipeSetup setup)
     {
