@@ -87,6 +87,11 @@ public class ComponentStepBenchmarks
         {
             RequireClippedAndBounded();
         }
+
+        if (_augmentation is not null && _augmented.AsSpan().SequenceEqual(_inputs.AsSpan()))
+        {
+            throw new InvalidOperationException($"{Component}: the augmented batch equals the original: the augmentation did nothing.");
+        }
     }
 
     /// <summary>Throws unless the last step's gradients were clipped to norm 0.01 and every weight column is at most 0.5 long.</summary>

@@ -28,7 +28,8 @@ internal sealed record RecipeRun(Sequential Model, Loss Loss, Optimizer Optimize
 /// <param name="Validates">
 /// True: train on all but the last 10,000 training images and report the accuracy on those each epoch (Nielsen's
 /// split). Early stopping would stop on it when the recipe's options set a patience; none does, since restoring the
-/// best validation epoch did not help nielsen-ch3 (see its comment). False: train on all 60,000 with a fixed schedule and report the training loss.
+/// best validation epoch did not help nielsen-ch3 (see its comment). False: train on all 60,000 with a fixed
+/// schedule and report the training loss.
 /// </param>
 /// <param name="Build">Makes the model, loss, optimizer and options for one run.</param>
 internal sealed record Recipe(string Name, string Reference, string Published, int Epochs, bool Validates, Func<RecipeSetup, RecipeRun> Build);

@@ -1,6 +1,6 @@
 // TrainingReport: one run written as a folder a browser opens with no network and no script:
 // index.html with the run's settings and results, and beside it the pictures of Pictures.cs (the
-// curves, the confusion matrix, the misclassified test digits, the hidden layer's weights). Every
+// curves, the confusion matrix, the misclassified test images, the hidden layer's weights). Every
 // text that goes into the HTML is escaped; every picture is checked by the tests of Pictures.cs.
 using System.Globalization;
 using System.Net;

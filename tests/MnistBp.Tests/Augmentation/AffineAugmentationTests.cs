@@ -179,6 +179,6 @@ internal sealed class AffineAugmentationTests : RestoresKernelSettings
             augmentation.Apply(batch, random);
         }
 
-        Assert.That(Allocations.SmallestOfThreeWindows(() => augmentation.Apply(batch, random), 10, allThreads: threads > 1), Is.Zero);
+        Assert.That(Allocations.SmallestOfWindows(() => augmentation.Apply(batch, random), 10, allThreads: threads > 1), Is.Zero);
     }
 }

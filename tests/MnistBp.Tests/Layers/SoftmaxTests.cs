@@ -76,7 +76,7 @@ public class SoftmaxTests
 
         float[] mine = new float[input.Length];
         layer.Predict(input, mine, batchSize);
-        Assert.That(Allocations.SmallestOfThreeWindows(() =>
+        Assert.That(Allocations.SmallestOfWindows(() =>
         {
             layer.Predict(input, mine, batchSize);
         }, 20), Is.Zero);
@@ -102,7 +102,7 @@ public class SoftmaxTests
         Tensor dOutput = Tensor.FromValues(16, 10, SoftmaxKernelTests.Gaussian(new DeterministicRandom(4), 160));
         layer.Forward(input);
         layer.Backward(dOutput);
-        Assert.That(Allocations.SmallestOfThreeWindows(() =>
+        Assert.That(Allocations.SmallestOfWindows(() =>
         {
             layer.Forward(input);
             layer.Backward(dOutput);

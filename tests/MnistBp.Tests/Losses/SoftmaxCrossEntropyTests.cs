@@ -105,7 +105,7 @@ public class SoftmaxCrossEntropyTests
         Tensor y = Tensor.FromValues(32, 10, CrossEntropyKernelTests.OneHot(new DeterministicRandom(2), 32, 10));
         loss.Forward(z, y);
         loss.Backward(z, y);
-        Assert.That(Allocations.SmallestOfThreeWindows(() =>
+        Assert.That(Allocations.SmallestOfWindows(() =>
         {
             loss.Forward(z, y);
             loss.Backward(z, y);
@@ -120,7 +120,7 @@ public class SoftmaxCrossEntropyTests
             trainer.Step(x, y);
         }
 
-        Assert.That(Allocations.SmallestOfThreeWindows(() =>
+        Assert.That(Allocations.SmallestOfWindows(() =>
         {
             trainer.Step(x, y);
         }, 20), Is.Zero);

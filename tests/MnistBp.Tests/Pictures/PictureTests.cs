@@ -3,6 +3,7 @@
 // SVG is parsed as XML. The CRC-32 is checked against the standard check value.
 using System.Text.Json;
 using System.Xml.Linq;
+using MnistBp.Data;
 using MnistBp.Pictures;
 
 namespace MnistBp.Tests;
@@ -252,6 +253,43 @@ public class PictureTests
         Assert.That(figure.Root.Elements(ns + "circle").Count(), Is.EqualTo(5), "2 inputs, h1, h2, o1");
         Assert.That(texts, Does.Contain("weight").And.Contain("o1"));
         Assert.That(() => Pictures.Pictures.NetworkFigure(model, ["just one"]), Throws.ArgumentException.With.Message.Contains("1 input names for 2 inputs"));
+    }
+
+    [Test]
+    public void A_report_on_images_that_are_not_28_by_28_draws_and_names_their_shape()
+    {
+        // 4 rows x 6 columns, 3 classes: the weights sheet and its caption come from the data, not from MNIST.
+        const int Rows = 4, Columns = 6, Classes = 3, Count = 30, Hidden = 5;
+        byte[] pixels = new byte[Count * Rows * Columns], labels = new byte[Count];
+        for (int i = 0; i < Count; i++)
+        {
+            labels[i] = (byte)(i % Classes);
+            for (int j = 0; j < Rows * Columns; j++)
+            {
+                pixels[(i * Rows * Columns) + j] = (byte)(j % Classes == labels[i] ? 220 : 20);
+            }
+        }
+
+        Dataset data = Dataset.FromIdx(new IdxArray([Count, Rows, Columns], pixels, "images"), new IdxArray([Count], labels, "labels"), Classes);
+        var random = new DeterministicRandom(4);
+        var model = new Sequential(new Dense(Rows * Columns, Hidden, WeightInit.ScaledNormal, random, "hidden"), new Sigmoid("h"), new Dense(Hidden, Classes, WeightInit.ScaledNormal, random, "output"));
+        IReadOnlyList<EpochResult> results = new Trainer(model, new SoftmaxCrossEntropy(), new Sgd(model.Parameters, 0.5f)).Fit(data, new TrainingOptions { Epochs = 2, BatchSize = 10, ShuffleSeed = 1 }, data);
+        string folder = Path.Combine(Path.GetTempPath(), $"mnistbp-report-{Guid.NewGuid():N}");
+        try
+        {
+            string page = File.ReadAllText(TrainingReport.Write(new TrainingRun("4 x 6 images", [("classes", "3")], results, model, data), folder));
+            Assert.That(page, Does.Contain("Each hidden neuron&#39;s 24 incoming weights as a 6&#215;4 image"), "the caption: width × height of the data's images");
+            // Five tiles in a row, each 6 x 3 + 1 pixels wide and 4 x 3 + 1 high, and a 1-pixel border: 96 x 14 (swapped, 66 x 20).
+            JsonElement sheet = Decode(File.ReadAllBytes(Path.Combine(folder, "weights.png")));
+            Assert.That((sheet.GetProperty("width").GetInt32(), sheet.GetProperty("height").GetInt32()), Is.EqualTo((96, 14)), "weights.png, decoded independently");
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
     }
 
     private static Sequential UntrainedDigitModel() =>

@@ -8,7 +8,7 @@ using MnistBp.Samples.Beyond;
 
 namespace MnistBp.Tests.Samples;
 
-[NonParallelizable] // KernelSettings.Current is process-wide and the recipes train
+[NonParallelizable] // the recipes train on both kernel threads
 internal sealed class BeyondTheTutorialTests
 {
     [Test]
