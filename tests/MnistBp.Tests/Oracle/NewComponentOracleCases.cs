@@ -40,6 +40,7 @@ public class NewComponentOracleTests
         yield return new("LeakyRelu 0.01", (i, h, o) => Net(i, h, o, () => new LeakyRelu(0.01f), () => new Sigmoid()), () => new QuadraticCost(), sgd);
         yield return new("Tanh", (i, h, o) => Net(i, h, o, () => new Tanh(), () => new Sigmoid()), () => new QuadraticCost(), sgd);
         yield return new("Softmax", (i, h, o) => Net(i, h, o, () => new Sigmoid(), () => new Softmax()), () => new QuadraticCost(), sgd);
+        yield return new("Softmax cross-entropy cost", (i, h, o) => Net(i, h, o, () => new Relu(), () => new Softmax()), () => new CrossEntropyCost(), sgd);
         yield return new("Dropout 0.5", (i, h, o) => Net(i, h, o, () => new Dropout(0.5f, seed: 3), () => new Sigmoid()), () => new QuadraticCost(), sgd);
 
         // Losses.
