@@ -95,26 +95,28 @@ internal sealed class ClippingAndMaxNormTests
         plain.Step(inputs, targets);
         bounded.Step(inputs, targets, new TrainingOptions { MaxNorm = Bound });
 
+        // ‖w_:c‖ = sqrt(Σ_r w[r, c]²), in double, independently of the kernel
+        static double ColumnNorm(Tensor w, int c) => Math.Sqrt(Enumerable.Range(0, w.Rows).Sum(r => (double)w[r, c] * w[r, c]));
         for (int p = 0; p < bounded.Model.Parameters.Count; p++)
         {
-            Tensor value = bounded.Model.Parameters[p].Value, unbounded = plain.Model.Parameters[p].Value;
-            string name = bounded.Model.Parameters[p].Name;
-            if (bounded.Model.Parameters[p].Role == ParameterRole.Biases)
+            Parameter parameter = bounded.Model.Parameters[p];
+            Tensor value = parameter.Value, unbounded = plain.Model.Parameters[p].Value;
+            if (parameter.Role == ParameterRole.Biases)
             {
                 continue;
             }
 
             for (int c = 0; c < value.Columns; c++)
             {
-                double norm = Math.Sqrt(Enumerable.Range(0, value.Rows).Sum(r => (double)value[r, c] * value[r, c]));
-                Assert.That(norm, Is.LessThanOrEqualTo(Bound * (1 + 1e-6)), $"{name}, column {c}");
-                Assert.That(norm, Is.EqualTo(Bound).Within(1e-5), $"{name}, column {c}: rescaled to the bound");
+                double norm = ColumnNorm(value, c);
+                Assert.That(norm, Is.LessThanOrEqualTo(Bound * (1 + 1e-6)), $"{parameter.Name}, column {c}");
+                Assert.That(norm, Is.EqualTo(Bound).Within(1e-5), $"{parameter.Name}, column {c}: rescaled to the bound");
 
                 // w_:c ← w_:c · bound / ‖w_:c‖: the same direction as the plain step's column, only shorter
-                double plainNorm = Math.Sqrt(Enumerable.Range(0, unbounded.Rows).Sum(r => (double)unbounded[r, c] * unbounded[r, c]));
+                double plainNorm = ColumnNorm(unbounded, c);
                 for (int r = 0; r < value.Rows; r++)
                 {
-                    Assert.That(value[r, c], Is.EqualTo(unbounded[r, c] * Bound / plainNorm).Within(1e-6), $"{name}[{r}, {c}]: the plain step's weight scaled by bound / ‖column‖");
+                    Assert.That(value[r, c], Is.EqualTo(unbounded[r, c] * Bound / plainNorm).Within(1e-6), $"{parameter.Name}[{r}, {c}]: the plain step's weight scaled by bound / ‖column‖");
                 }
             }
         }
