@@ -3,41 +3,14 @@ namespace MnistBp.Tests;
 /// <summary>Reads the real MNIST test set, when it is on this machine.</summary>
 public class MnistDataTests
 {
-    /// <summary>
-    /// The folder holding the MNIST .gz files: $MNISTBP_DATA, else ../shared/datasets/mnist next to
-    /// the repository root (the folder holding MnistBp.sln); null when neither has the files.
-    /// </summary>
-    private static string? FindMnistFolder()
-    {
-        string? fromEnvironment = Environment.GetEnvironmentVariable("MNISTBP_DATA");
-        if (!string.IsNullOrEmpty(fromEnvironment))
-        {
-            return fromEnvironment;
-        }
-
-        for (var folder = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "MnistBp.sln")))
-            {
-                return Path.GetFullPath(Path.Combine(folder.FullName, "..", "shared", "datasets", "mnist"));
-            }
-        }
-
-        return null;
-    }
-
     [Test]
     public void The_MNIST_test_set_reads_as_10000_labelled_28_x_28_digits()
     {
-        string? folder = FindMnistFolder();
-        string imagesPath = Path.Combine(folder ?? ".", "t10k-images-idx3-ubyte.gz");
-        string labelsPath = Path.Combine(folder ?? ".", "t10k-labels-idx1-ubyte.gz");
-        if (folder is null || !File.Exists(imagesPath) || !File.Exists(labelsPath))
-        {
-            // The dataset is never committed (it is 11 MB) and machines here have no internet. CI always
-            // has it in ../shared/datasets/mnist; elsewhere, point MNISTBP_DATA at a folder with the .gz files.
-            Assert.Ignore($"MNIST test files not found in '{folder}'; set MNISTBP_DATA to the folder holding t10k-*-ubyte.gz.");
-        }
+        string folder = TestPaths.RealMnistOrIgnore();
+        // Mnist.IsPresent accepts each file gzip or raw; Dataset.FromIdx reads either.
+        string GzipOrRaw(string name) => File.Exists(Path.Combine(folder, name + ".gz")) ? Path.Combine(folder, name + ".gz") : Path.Combine(folder, name);
+        string imagesPath = GzipOrRaw("t10k-images-idx3-ubyte");
+        string labelsPath = GzipOrRaw("t10k-labels-idx1-ubyte");
 
         Dataset test = Dataset.FromIdx(imagesPath, labelsPath, classCount: 10);
 

@@ -170,13 +170,7 @@ public class MnistTests
     [Category("RealData")]
     public void Load_of_the_real_files_gives_60000_training_and_10000_test_images()
     {
-        // The real MNIST files are not part of the repository and this machine has no internet: use
-        // them only when MNISTBP_DATA or the shared folder next to the checkout holds them.
-        string? directory = FindRealData();
-        if (directory is null)
-        {
-            Assert.Ignore($"The real MNIST files are not at {Mnist.EnvironmentVariable} nor at ../shared/datasets/mnist next to the checkout; nothing to check without downloading.");
-        }
+        string directory = TestPaths.RealMnistOrIgnore();
 
         MnistData data = Mnist.Load(directory, download: false);
 
@@ -185,27 +179,6 @@ public class MnistTests
         Assert.That(data.Train.FeatureCount, Is.EqualTo(784));
         Assert.That(data.Train.Labels[..10].ToArray(), Is.EqualTo(new byte[] { 5, 0, 4, 1, 9, 2, 1, 3, 1, 4 }));
         Assert.That(data.Test.Labels[..10].ToArray(), Is.EqualTo(new byte[] { 7, 2, 1, 0, 4, 1, 4, 9, 5, 9 }));
-    }
-
-    /// <summary>The folder holding the real files: MNISTBP_DATA when set, else ../shared/datasets/mnist from the folder with MnistBp.sln; null when absent.</summary>
-    private static string? FindRealData()
-    {
-        string? fromEnvironment = Environment.GetEnvironmentVariable(Mnist.EnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(fromEnvironment))
-        {
-            return Mnist.IsPresent(fromEnvironment) ? fromEnvironment : null;
-        }
-
-        for (var folder = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "MnistBp.sln")))
-            {
-                string shared = Path.GetFullPath(Path.Combine(folder.FullName, "..", "shared", "datasets", "mnist"));
-                return Mnist.IsPresent(shared) ? shared : null;
-            }
-        }
-
-        return null;
     }
 
     /// <summary>Writes the generated files, training images and test labels gzip, the other two raw (without .gz).</summary>
