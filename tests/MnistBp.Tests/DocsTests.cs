@@ -157,7 +157,7 @@ public partial class DocsTests
     public void Every_chapter_past_the_tutorial_has_the_three_parts_and_ends_with_a_program_to_run()
     {
         // Chapters 11 onward (beside Nielsen): a formula section, "The matrix form", "Code", and a "Run it" section
-        // whose command runs a docs/examples program; every such program is some chapter's; each links on.
+        // whose command runs a docs/examples program; every such program is some chapter's.
         List<DocPage> chapters = [.. Chapters().Where(c => int.Parse(Path.GetFileName(c.Name)[..2], CultureInfo.InvariantCulture) >= 11)];
         string examples = Path.Combine(DocsFolder, "examples");
         var problems = new List<string>();
@@ -189,18 +189,48 @@ public partial class DocsTests
                     problems.Add($"{chapter.Name}: runs docs/examples/{name}, which does not exist.");
                 }
             }
-
-            string last = chapter.Lines.Last(l => l.Trim().Length > 0);
-            if (!last.StartsWith("Previous: ", StringComparison.Ordinal) || !last.Contains("Next: ", StringComparison.Ordinal))
-            {
-                problems.Add($"{chapter.Name}: its last line should be 'Previous: [...](...). Next: [...](...).', not '{last}'.");
-            }
         }
 
         problems.AddRange(Directory.GetFiles(examples, "*.cs").Select(Path.GetFileName).OfType<string>().Where(name => !run.Contains(name))
             .Select(name => $"docs/examples/{name}: no chapter's 'Run it' section runs it."));
         Assert.That(chapters, Has.Count.GreaterThanOrEqualTo(6), "chapters 11-16");
         Assert.That(problems.Count == 0, Is.True, $"The chapters past the tutorial are not laid out as the issue asks:\n{Problems.Format(problems)}");
+    }
+
+    [Test]
+    public void Every_chapter_ends_by_linking_the_chapters_before_and_after_it()
+    {
+        // The last paragraph of chapter N reads "Previous: [...](chapter N-1). Next: [...](chapter N+1)."; the first
+        // has no Previous, and the last's Next is the index. A reader who follows Next from chapter 1 reads them all.
+        List<string> chapters = [.. Chapters().Select(c => Path.GetFileName(c.Name))];
+        var problems = new List<string>();
+        foreach ((DocPage chapter, int i) in Chapters().Select((c, i) => (c, i)))
+        {
+            string[] lines = [.. chapter.Lines.Reverse().SkipWhile(l => l.Trim().Length == 0).TakeWhile(l => l.Trim().Length > 0).Reverse()];
+            string ending = string.Join(" ", lines);
+            string? previous = LinkAfter(ending, "Previous:"), next = LinkAfter(ending, "Next:") ?? LinkAfter(ending, "Back to the");
+            string? expectedPrevious = i == 0 ? null : chapters[i - 1];
+            string expectedNext = i == chapters.Count - 1 ? "README.md" : chapters[i + 1];
+            if (previous != expectedPrevious)
+            {
+                problems.Add($"{chapters[i]}: its last paragraph links Previous to {previous ?? "nothing"}, not {expectedPrevious ?? "nothing"}: '{ending}'");
+            }
+
+            if (next != expectedNext)
+            {
+                problems.Add($"{chapters[i]}: its last paragraph links Next to {next ?? "nothing"}, not {expectedNext}: '{ending}'");
+            }
+        }
+
+        Assert.That(problems.Count == 0, Is.True, $"The chapters do not link on in order:\n{Problems.Format(problems)}");
+
+        // The first link target after a label such as "Next:", or null when the label is not there.
+        static string? LinkAfter(string text, string label)
+        {
+            int at = text.IndexOf(label, StringComparison.Ordinal);
+            Match link = at < 0 ? Match.Empty : LinkTargetPattern().Match(text, at);
+            return link.Success ? link.Groups["target"].Value : null;
+        }
     }
 
     [GeneratedRegex(@"dotnet run (?:-c Release )?docs/examples/(?<name>[A-Za-z0-9-]+\.cs)")]
