@@ -301,6 +301,67 @@ public class ModelFileTests
     }
 
     [Test]
+    public void A_failed_save_names_the_target_not_its_temporary_file()
+    {
+        string path = Path.Combine(_folder, "model.mnbp");
+        ModelFile.Save(NewModel(1), path);
+
+        var error = Assert.Throws<IOException>(() => ModelFile.Save(NewModel(2), path, file => new FailingStream(file, failAfterBytes: 10)));
+
+        Assert.That(error!.Message, Does.StartWith($"Cannot save the model to '{Path.GetFullPath(path)}': ").And.EndWith("the existing file is unchanged."));
+        Assert.That(error.InnerException, Is.Not.Null, "the system's own error is kept");
+    }
+
+    [Test]
+    public void Save_to_a_folder_says_it_is_a_folder()
+    {
+        var error = Assert.Throws<IOException>(() => ModelFile.Save(NewModel(1), _folder));
+        Assert.That(error!.Message, Is.EqualTo($"Cannot save the model to '{Path.GetFullPath(_folder)}': it is a folder; give a file name."));
+    }
+
+    [Test]
+    public void Save_refuses_a_read_only_file_and_leaves_it_as_it_was()
+    {
+        // Replacing by rename needs only the folder's permission; the file's own must be asked for.
+        string path = Path.Combine(_folder, "model.mnbp");
+        File.WriteAllText(path, "keep me");
+        File.SetAttributes(path, FileAttributes.ReadOnly);
+        try
+        {
+            var error = Assert.Throws<UnauthorizedAccessException>(() => ModelFile.Save(NewModel(1), path));
+            Assert.That(error!.Message, Is.EqualTo($"Cannot save the model to '{Path.GetFullPath(path)}': the file is read-only; it is unchanged."));
+            Assert.That(File.ReadAllText(path), Is.EqualTo("keep me"));
+        }
+        finally
+        {
+            File.SetAttributes(path, FileAttributes.Normal);
+        }
+    }
+
+    [Test]
+    public void Save_keeps_the_replaced_files_permissions_and_a_symbolic_link()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Ignore("Unix file modes and symbolic links without privileges: not on Windows.");
+            return; // not reached; tells the platform analyzer the rest runs on Unix only
+        }
+
+        string target = Path.Combine(_folder, "model.mnbp"), link = Path.Combine(_folder, "latest.mnbp");
+        File.WriteAllText(target, "old");
+        File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite); // 0600: private
+        File.CreateSymbolicLink(link, target);
+        Sequential model = NewModel(1);
+
+        ModelFile.Save(model, link);
+
+        Assert.That(new FileInfo(link).LinkTarget, Is.EqualTo(target), "the link is still a link to the same file");
+        Assert.That(File.GetUnixFileMode(target), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite), "still 0600");
+        Assert.That(ModelFile.Load(target).Predict(RandomInputs(1, 5)).ToArray(), Is.EqualTo(model.Predict(RandomInputs(1, 5)).ToArray()));
+        Assert.That(Directory.GetFiles(_folder).Select(Path.GetFileName), Is.EquivalentTo(new[] { "model.mnbp", "latest.mnbp" }), "no temporary file left");
+    }
+
+    [Test]
     public void Unregistered_layer_is_refused_before_touching_the_file()
     {
         string path = Path.Combine(_folder, "model.mnbp");

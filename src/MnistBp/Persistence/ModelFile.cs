@@ -53,8 +53,13 @@ public static partial class ModelFile
     /// A layer's kind is not registered (the message shows the <see cref="LayerRegistry.Register"/> call to
     /// make), or a name or a count is beyond the format's bounds; nothing has been written.
     /// </exception>
+    /// <exception cref="UnauthorizedAccessException">
+    /// The file is read-only, or the folder may not be written; an existing file at <paramref name="path"/> is unchanged.
+    /// </exception>
     /// <exception cref="IOException">
-    /// The file could not be written; an existing file at <paramref name="path"/> is unchanged. Two saves to
+    /// <paramref name="path"/> is a folder, or the file could not be written (the message names <paramref name="path"/>);
+    /// an existing file at <paramref name="path"/> is unchanged, and a replaced one keeps its permissions. A symbolic link
+    /// is kept: the file it points to is replaced. Two saves to
     /// one path at once each write a file of their own and rename it in turn: the path ends up holding one
     /// complete model or the other, never a torn one.
     /// </exception>
@@ -81,10 +86,29 @@ public static partial class ModelFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         byte[] bytes = Serialize(model, allowNonFinite); // fails on unsupported layers before any file is touched
         string fullPath = Path.GetFullPath(path);
+        if (Directory.Exists(fullPath))
+        {
+            throw new IOException($"Cannot save the model to '{fullPath}': it is a folder; give a file name.");
+        }
+
+        // A symbolic link: the file it points to is replaced and the link kept, as writing through it would.
+        if (new FileInfo(fullPath).LinkTarget is not null && File.ResolveLinkTarget(fullPath, returnFinalTarget: true) is FileSystemInfo target)
+        {
+            fullPath = target.FullName;
+        }
+
         string directory = Path.GetDirectoryName(fullPath) ?? ".";
         if (!Directory.Exists(directory))
         {
             throw new DirectoryNotFoundException($"Cannot save the model to '{fullPath}': the folder '{directory}' does not exist.");
+        }
+
+        // Replacing a file by renaming needs only the folder's permission, not the file's: refuse a read-only
+        // file here, as writing into it would be refused.
+        bool exists = File.Exists(fullPath);
+        if (exists && (File.GetAttributes(fullPath) & FileAttributes.ReadOnly) != 0)
+        {
+            throw new UnauthorizedAccessException($"Cannot save the model to '{fullPath}': the file is read-only; it is unchanged.");
         }
 
         // A temporary name of its own, so two saves never write into one file; what killed saves of this
@@ -104,7 +128,23 @@ public static partial class ModelFile
                 file.Flush(flushToDisk: true);
             }
 
+            if (exists && !OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(temporary, File.GetUnixFileMode(fullPath)); // the replaced file's permissions, not the default
+            }
+
             File.Move(temporary, fullPath, overwrite: true);
+        }
+        catch (IOException e) when (e is not DirectoryNotFoundException)
+        {
+            // The system's message names the temporary file; the user knows only the target.
+            throw new IOException($"Cannot save the model to '{fullPath}': {e.Message} (writing its temporary file '{Path.GetFileName(temporary)}'); "
+                + (exists ? "the existing file is unchanged." : "nothing was saved."), e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new UnauthorizedAccessException($"Cannot save the model to '{fullPath}': {e.Message} (writing its temporary file '{Path.GetFileName(temporary)}'); "
+                + (exists ? "the existing file is unchanged." : "nothing was saved."), e);
         }
         finally
         {
