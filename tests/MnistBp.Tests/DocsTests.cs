@@ -202,13 +202,14 @@ public partial class DocsTests
     {
         // The last paragraph of chapter N reads "Previous: [...](chapter N-1). Next: [...](chapter N+1)."; the first
         // has no Previous, and the last's Next is the index. A reader who follows Next from chapter 1 reads them all.
-        List<string> chapters = [.. Chapters().Select(c => Path.GetFileName(c.Name))];
+        List<DocPage> pages = Chapters();
+        List<string> chapters = [.. pages.Select(c => Path.GetFileName(c.Name))];
         var problems = new List<string>();
-        foreach ((DocPage chapter, int i) in Chapters().Select((c, i) => (c, i)))
+        for (int i = 0; i < pages.Count; i++)
         {
-            string[] lines = [.. chapter.Lines.Reverse().SkipWhile(l => l.Trim().Length == 0).TakeWhile(l => l.Trim().Length > 0).Reverse()];
+            string[] lines = [.. pages[i].Lines.Reverse().SkipWhile(l => l.Trim().Length == 0).TakeWhile(l => l.Trim().Length > 0).Reverse()];
             string ending = string.Join(" ", lines);
-            string? previous = LinkAfter(ending, "Previous:"), next = LinkAfter(ending, "Next:") ?? LinkAfter(ending, "Back to the");
+            string? previous = LinkAfter(ending, "Previous:"), next = LinkAfter(ending, "Next:");
             string? expectedPrevious = i == 0 ? null : chapters[i - 1];
             string expectedNext = i == chapters.Count - 1 ? "README.md" : chapters[i + 1];
             if (previous != expectedPrevious)

@@ -30,14 +30,15 @@ internal static class TestPaths
     {
         string? fromEnvironment = Environment.GetEnvironmentVariable(Mnist.EnvironmentVariable);
         string shared = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "datasets", "mnist"));
-        string folder = string.IsNullOrWhiteSpace(fromEnvironment) ? shared : fromEnvironment;
+        bool named = !string.IsNullOrWhiteSpace(fromEnvironment);
+        string folder = named ? fromEnvironment! : shared;
         if (Mnist.IsPresent(folder))
         {
             return folder;
         }
 
-        string why = $"The real MNIST files are not in '{folder}' ({(string.IsNullOrWhiteSpace(fromEnvironment) ? $"{Mnist.EnvironmentVariable} is not set" : $"from {Mnist.EnvironmentVariable}")}).";
-        if (!string.IsNullOrWhiteSpace(fromEnvironment) || PythonTool.RequireTools)
+        string why = $"The real MNIST files are not in '{folder}' ({(named ? $"from {Mnist.EnvironmentVariable}" : $"{Mnist.EnvironmentVariable} is not set")}).";
+        if (named || PythonTool.RequireTools)
         {
             Assert.Fail($"{why} They are required when {Mnist.EnvironmentVariable} is set or under MNISTBP_CI=1.");
         }

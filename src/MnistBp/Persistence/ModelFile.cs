@@ -137,14 +137,11 @@ public static partial class ModelFile
         }
         catch (IOException e) when (e is not DirectoryNotFoundException)
         {
-            // The system's message names the temporary file; the user knows only the target.
-            throw new IOException($"Cannot save the model to '{fullPath}': {e.Message} (writing its temporary file '{Path.GetFileName(temporary)}'); "
-                + (exists ? "the existing file is unchanged." : "nothing was saved."), e);
+            throw new IOException(Failed(e), e);
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new UnauthorizedAccessException($"Cannot save the model to '{fullPath}': {e.Message} (writing its temporary file '{Path.GetFileName(temporary)}'); "
-                + (exists ? "the existing file is unchanged." : "nothing was saved."), e);
+            throw new UnauthorizedAccessException(Failed(e), e);
         }
         finally
         {
@@ -153,6 +150,10 @@ public static partial class ModelFile
                 File.Delete(temporary);
             }
         }
+
+        // The system's message names the temporary file; the user knows only the target.
+        string Failed(Exception e) => $"Cannot save the model to '{fullPath}': {e.Message} (writing its temporary file '{Path.GetFileName(temporary)}'); "
+            + (exists ? "the existing file is unchanged." : "nothing was saved.");
     }
 
     /// <summary>Deletes the <c>.NAME.GUID.tmp</c> (and <c>.NAME.tmp</c>) files that saves killed mid-way left beside this target.</summary>
