@@ -41,6 +41,22 @@ foreach (Loss loss in new Loss[] { new QuadraticCost(), new CrossEntropyCost() }
     Console.WriteLine($"  w = b = 2, {loss.GetType().Name,-16}: a = {a[0, 0]:F4}, a - y = {a[0, 0] - y[0, 0]:F4}, dZ = {dZ[0, 0]:F4}, dW = {dense.Weights.Gradient[0, 0]:F4}");
 }
 
+// A neuron saturated and wrong: w = b = 10, so z = 20 and a float sigmoid gives exactly 1. Apart, the Sigmoid layer's
+// a (1 - a) is exactly 0 and nothing reaches w; fused into the loss (SigmoidCrossEntropy, on the logit z), dZ = a - y.
+float[] saturatedDw = new float[2];
+foreach ((int index, bool fused) in new[] { (0, false), (1, true) })
+{
+    (Sequential model, Dense dense, _) = Neuron(10f, 10f);
+    Sequential logit = new(dense);
+    Loss loss = fused ? new SigmoidCrossEntropy() : new CrossEntropyCost();
+    Sequential used = fused ? logit : model;
+    used.ZeroGrad();
+    used.Backward(loss.Backward(used.Forward(x), y));
+    saturatedDw[index] = dense.Weights.Gradient[0, 0];
+    string how = fused ? "SigmoidCrossEntropy on z" : "Sigmoid + CrossEntropyCost";
+    Console.WriteLine($"  w = b = 10, {how,-26}: a = {model.PredictSample([1f])[0]:F4}, dW = {saturatedDw[index]:F4}");
+}
+
 int[] shown = [0, 10, 50, 100, 150, 200, 300];
 var firstBelow = new Dictionary<string, int>();
 Console.WriteLine($"  {"start",-12} {"cost",-16} " + string.Join(" ", shown.Select(e => $"{"a@" + e,7}")) + "   epochs to a < 0.1");
@@ -77,6 +93,8 @@ Check("cross-entropy learned faster than quadratic cost from the bad start (w = 
     firstBelow["2,2,CrossEntropyCost"] < firstBelow["2,2,QuadraticCost"]);
 Check("the quadratic cost learned slower from the bad start than from the good one",
     firstBelow["2,2,QuadraticCost"] > firstBelow["0.6,0.9,QuadraticCost"]);
+Check("at a = 1 exactly, only the fused SigmoidCrossEntropy still teaches w (dW = a - y = 1)",
+    saturatedDw[0] == 0f && saturatedDw[1] == 1f);
 
 // Part 2: 784-30-10 sigmoid on MNIST, the same start (seed 1) for every run, batch 10.
 (Dataset all, Dataset test, string where) = LoadMnist();

@@ -71,6 +71,8 @@ LOSSES = {
     "CrossEntropyCost": lambda a, y: -(y * torch.log(a) + (1 - y) * torch.log(1 - a)).sum() / a.shape[0],
     # L = (1/n) Σ_x [log Σ_k e^(z_k) - Σ_j y_j z_j]   (logits z, probability targets, mean over the batch)
     "SoftmaxCrossEntropy": lambda z, y: F.cross_entropy(z, y, reduction="mean"),
+    # C = (1/n) Σ_x Σ_j -[y ln σ(z) + (1 - y) ln(1 - σ(z))]   (logits z, summed over outputs, mean over the batch)
+    "SigmoidCrossEntropy": lambda z, y: F.binary_cross_entropy_with_logits(z, y, reduction="sum") / z.shape[0],
 }
 
 # Optimizers by their C# class name: make(param_groups, settings). Weight decay goes on the "weight" group only.

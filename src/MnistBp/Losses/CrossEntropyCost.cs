@@ -4,6 +4,7 @@
 // QuadraticCost. Its gradient dC/da = (a - y) / (a (1 - a)) / n cancels the sigmoid's a (1 - a), so
 // after Sigmoid's backward dZ = (a - y) / n: Nielsen's δ = a - y, with no σ'(z) to slow learning.
 // It does not fuse with the sigmoid: the loss clamps a into [ε, 1 - ε] so outputs of exactly 0 or 1 stay finite.
+// SigmoidCrossEntropy is the same cost fused with the sigmoid, over logits, for outputs that saturate.
 namespace MnistBp;
 
 /// <summary>
@@ -22,8 +23,8 @@ namespace MnistBp;
 /// with only the denominator kept at least 1e-30, so after the sigmoid's backward dZ is exactly (a - y) / n for
 /// every output short of exact saturation (clamping a there too would shrink dZ to about -a/ε for a below ε, the
 /// learning slowdown back). An output of exactly 0 or 1 gets a finite dA, but the sigmoid's a (1 - a) = 0 passes
-/// nothing back: a separate sigmoid and loss cannot do better (a fused loss on logits, like
-/// <see cref="SoftmaxCrossEntropy"/>, can). A NaN output stays NaN.
+/// nothing back: a separate sigmoid and loss cannot do better. <see cref="SigmoidCrossEntropy"/> is this cost fused
+/// with the sigmoid, over logits, and keeps dZ = a - y there too. A NaN output stays NaN.
 /// </para>
 /// </remarks>
 public sealed class CrossEntropyCost : Loss

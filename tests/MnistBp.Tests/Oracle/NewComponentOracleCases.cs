@@ -1,6 +1,6 @@
 // The PyTorch oracle cases for the components issue 10 added (Relu, LeakyRelu, Tanh, Softmax, Dropout,
-// CrossEntropyCost, SoftmaxCrossEntropy, Momentum with and without Nesterov, Adam, AdamW, Sgd's weight
-// decay, and RmsProp, added later); the torch side (tests/oracle/torch_oracle.py) knows every kind by its Layer.Kind.
+// CrossEntropyCost, SoftmaxCrossEntropy, Momentum with and without Nesterov, Adam, AdamW, Sgd's weight decay,
+// and, added later, RmsProp and SigmoidCrossEntropy); the torch side (tests/oracle/torch_oracle.py) knows every kind by its Layer.Kind.
 // Each case trains from the same bits in C# and in torch float32, 1 and 10 steps, batch 1 and 10, on a small
 // 3-5-4 net, and 10 steps of batch 10 on 784-30-10; the weights must agree to 1e-5 (max abs).
 namespace MnistBp.Tests.Oracle;
@@ -46,6 +46,7 @@ public class NewComponentOracleTests
         // Losses.
         yield return new("CrossEntropyCost", Sigmoids, () => new CrossEntropyCost(), sgd);
         yield return new("SoftmaxCrossEntropy", (i, h, o) => Net(i, h, o, () => new Sigmoid()), () => new SoftmaxCrossEntropy(), sgd);
+        yield return new("SigmoidCrossEntropy", (i, h, o) => Net(i, h, o, () => new Sigmoid()), () => new SigmoidCrossEntropy(), sgd);
 
         // Optimizers (weight decay on weights only: torch gets two param groups).
         yield return new("Sgd weight decay", Sigmoids, () => new QuadraticCost(),
