@@ -86,6 +86,29 @@ public class LayerRegistryTests
     }
 
     [Test]
+    public void A_layer_claiming_a_kind_registered_for_another_type_is_not_saved()
+    {
+        // Its Kind says "Relu": the file would load it back as the library's Relu, silently another layer.
+        var model = new Sequential(new Dense(3, 2, WeightInit.StandardNormal, new DeterministicRandom(1), "d"), new ClaimsRelu("mine"));
+        using var stream = new MemoryStream();
+        var error = Assert.Throws<NotSupportedException>(() => ModelFile.Save(model, stream));
+        Assert.That(error!.Message, Is.EqualTo(
+            "Cannot save layer 1 (ClaimsRelu 'mine'): its kind 'Relu' is registered for MnistBp.Relu, so the file would load it back as a Relu, " +
+            "not as the MnistBp.Tests.ClaimsRelu it is. Give ClaimsRelu a Kind of its own (override Kind with a fixed name such as \"MyApp.ClaimsRelu\") " +
+            "and register it: LayerRegistry.Register(\"MyApp.ClaimsRelu\", record => new ClaimsRelu(record.Name))."));
+        Assert.That(stream.Length, Is.Zero, "nothing written");
+
+        // A kind registered with a factory that declares only Layer cannot be checked, and saves as before (Negate: see the parallel test).
+        LayerRegistry.Register("Tests.AnyLayer", (Func<LayerRecord, Layer>)Negate.Create);
+        Assert.DoesNotThrow(() => ModelFile.Save(new Sequential(new ClaimsKind("Tests.AnyLayer", "any")), new MemoryStream()));
+        // A layer of the registered type, or derived from it, saves.
+        LayerRegistry.Register("Tests.ClaimsKind", ClaimsKind.Create);
+        Assert.DoesNotThrow(() => ModelFile.Save(new Sequential(new ClaimsKind("Tests.ClaimsKind", "own")), new MemoryStream()));
+        Assert.That(() => ModelFile.Save(new Sequential(new ClaimsKind("Tests.Scale", "not a scale")), new MemoryStream()),
+            Throws.TypeOf<NotSupportedException>().With.Message.Contains("registered for MnistBp.Tests.Scale"));
+    }
+
+    [Test]
     public void Registering_the_same_factory_again_does_nothing()
     {
         Assert.DoesNotThrow(ExampleKinds.Register);
@@ -404,6 +427,32 @@ internal sealed class Scale : Layer
 
         return dInput;
     }
+}
+
+/// <summary>A user's layer whose Kind is the built-in "Relu", which it is not (it negates, as Negate).</summary>
+internal sealed class ClaimsRelu(string name) : Layer(name)
+{
+    private readonly Negate _inner = new(name);
+
+    public override string Kind => "Relu";
+
+    public override Tensor Forward(Tensor input) => _inner.Forward(input);
+
+    public override Tensor Backward(Tensor dOutput) => _inner.Backward(dOutput);
+}
+
+/// <summary>A layer whose Kind is whatever it is given (it negates, as Negate).</summary>
+internal sealed class ClaimsKind(string kind, string name) : Layer(name)
+{
+    private readonly Negate _inner = new(name);
+
+    public override string Kind => kind;
+
+    public static ClaimsKind Create(LayerRecord record) => new(record.Kind, record.Name);
+
+    public override Tensor Forward(Tensor input) => _inner.Forward(input);
+
+    public override Tensor Backward(Tensor dOutput) => _inner.Backward(dOutput);
 }
 
 /// <summary>A layer without parameters or settings that keeps the default <see cref="Layer.Kind"/>: <c>output = -input</c>.</summary>

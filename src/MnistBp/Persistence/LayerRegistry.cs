@@ -2,7 +2,9 @@
 // with the factory that rebuilds such a layer from its LayerRecord. The built-in kinds are in the
 // table below; a user's kind is made known with one Register call. The loader only ever looks kinds
 // up here: nothing is instantiated from a type name found in a file, so a file can only create
-// layers the program has chosen to know. It does not read or write files itself (ModelFile does).
+// layers the program has chosen to know. Each kind also remembers the layer type its factory makes,
+// so that Save can refuse a layer that claims a kind it would not load back as (a user's layer whose
+// Kind says "Relu" would otherwise load as the library's Relu). It does not read or write files itself.
 using System.Collections.Concurrent;
 using System.Globalization;
 
@@ -24,25 +26,30 @@ public static class LayerRegistry
 
     // The built-in kinds: the only place that names the library's own layer types for loading.
     // Dense takes its sizes from the shape of W in the file, so no number but the bytes present decides what it allocates.
-    private static readonly KeyValuePair<string, Func<LayerRecord, Layer>>[] s_builtIn =
+    private static readonly KeyValuePair<string, Registration>[] s_builtIn =
     [
-        new("Dense", CreateDense),
-        new("Sigmoid", record => new Sigmoid(record.Name)),
-        new("Relu", record => new Relu(record.Name)),
-        new("LeakyRelu", record => new LeakyRelu(record.Settings.GetSingle("slope"), record.Name)),
-        new("Tanh", record => new Tanh(record.Name)),
-        new("Dropout", CreateDropout),
-        new("Softmax", record => new Softmax(record.Name)),
+        Entry("Dense", CreateDense),
+        Entry("Sigmoid", record => new Sigmoid(record.Name)),
+        Entry("Relu", record => new Relu(record.Name)),
+        Entry("LeakyRelu", record => new LeakyRelu(record.Settings.GetSingle("slope"), record.Name)),
+        Entry("Tanh", record => new Tanh(record.Name)),
+        Entry("Dropout", CreateDropout),
+        Entry("Softmax", record => new Softmax(record.Name)),
     ];
 
-    private static readonly ConcurrentDictionary<string, Func<LayerRecord, Layer>> s_factories = new(s_builtIn, StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, Registration> s_factories = new(s_builtIn, StringComparer.Ordinal);
+
+    /// <summary>A kind's factory and the type it declares it makes (<see cref="Layer"/> itself when the factory says no more).</summary>
+    private sealed record Registration(Func<LayerRecord, Layer> Create, Type LayerType);
 
     /// <summary>The kinds known now, built-in and registered, in ordinal order.</summary>
     public static IReadOnlyList<string> Registered => [.. s_factories.Keys.Order(StringComparer.Ordinal)];
 
     /// <summary>
     /// Makes the layer kind <paramref name="kind"/> loadable: a model file holding a layer of that kind is
-    /// rebuilt by <paramref name="create"/>. Registering the same kind again with the same delegate instance does nothing (a lambda that captures nothing is one cached instance, so running the same Register line twice is fine); another delegate, even one with the same code, is refused.
+    /// rebuilt by <paramref name="create"/>. The kind also remembers <typeparamref name="TLayer"/>, the type the factory
+    /// makes (inferred from it: <c>record => new Scale(record.Name)</c> gives <c>Scale</c>): saving a layer of another
+    /// type under this kind is refused, since the file would load it back as a <typeparamref name="TLayer"/>. Registering the same kind again with the same delegate instance does nothing (a lambda that captures nothing is one cached instance, so running the same Register line twice is fine); another delegate, even one with the same code, is refused.
     /// </summary>
     /// <param name="kind">
     /// The kind's stable name, the <see cref="Layer.Kind"/> of its layers: 1 to 256 UTF-8 bytes, no control
@@ -52,8 +59,10 @@ public static class LayerRegistry
     /// Creates the layer from its record: its name, its settings and the shapes of its saved parameters
     /// (take sizes from the shapes). The loader copies the parameter values in afterwards.
     /// </param>
+    /// <typeparam name="TLayer">The type of layer the factory makes; usually inferred.</typeparam>
     /// <exception cref="ArgumentException"><paramref name="kind"/> is not a valid kind name, or is already registered with another factory.</exception>
-    public static void Register(string kind, Func<LayerRecord, Layer> create)
+    public static void Register<TLayer>(string kind, Func<LayerRecord, TLayer> create)
+        where TLayer : Layer
     {
         ArgumentNullException.ThrowIfNull(kind);
         ArgumentNullException.ThrowIfNull(create);
@@ -62,8 +71,9 @@ public static class LayerRegistry
             throw new ArgumentException($"The layer kind '{ModelText.Escape(kind)}' {problem}.", nameof(kind));
         }
 
-        Func<LayerRecord, Layer> registered = s_factories.GetOrAdd(kind, create);
-        if (!registered.Equals(create))
+        Func<LayerRecord, Layer> factory = create; // the same delegate, seen as making any Layer
+        Registration registered = s_factories.GetOrAdd(kind, new Registration(factory, typeof(TLayer)));
+        if (!registered.Create.Equals(factory))
         {
             throw new ArgumentException(
                 $"The layer kind '{kind}' is already registered with another factory; a kind names one type of layer for good. " +
@@ -82,7 +92,22 @@ public static class LayerRegistry
     }
 
     /// <summary>The factory for <paramref name="kind"/>, if known.</summary>
-    internal static bool TryGetFactory(string kind, out Func<LayerRecord, Layer> create) => s_factories.TryGetValue(kind, out create!);
+    internal static bool TryGetFactory(string kind, out Func<LayerRecord, Layer> create)
+    {
+        bool found = s_factories.TryGetValue(kind, out Registration? registration);
+        create = registration?.Create!;
+        return found;
+    }
+
+    /// <summary>
+    /// Null when a file holding <paramref name="layer"/> under <paramref name="kind"/> (registered) would load back as a layer
+    /// of its type, else the type the kind's factory makes: a layer is refused when it is not an instance of that type.
+    /// </summary>
+    internal static Type? LoadsAsAnotherType(string kind, Layer layer) =>
+        s_factories.TryGetValue(kind, out Registration? registration) && !registration.LayerType.IsInstanceOfType(layer) ? registration.LayerType : null;
+
+    private static KeyValuePair<string, Registration> Entry<TLayer>(string kind, Func<LayerRecord, TLayer> create)
+        where TLayer : Layer => new(kind, new Registration(create, typeof(TLayer)));
 
     /// <summary>Null when <paramref name="kind"/> can be registered and saved, else what is wrong with it.</summary>
     internal static string? ProblemWithKind(string kind)

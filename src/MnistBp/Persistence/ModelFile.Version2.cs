@@ -65,6 +65,15 @@ public static partial class ModelFile
                 $"Register it once at start-up, before saving or loading: {LayerRegistry.RegisterCall(kind, layer.GetType().Name)};{sizes}");
         }
 
+        if (LayerRegistry.LoadsAsAnotherType(kind, layer) is Type registeredType)
+        {
+            throw new NotSupportedException(
+                $"Cannot save {where}: its kind '{ModelText.Escape(kind)}' is registered for {registeredType.FullName}, so the file would load it back " +
+                $"as a {registeredType.Name}, not as the {layer.GetType().FullName} it is. Give {layer.GetType().Name} a Kind of its own " +
+                $"(override Kind with a fixed name such as \"MyApp.{layer.GetType().Name}\") and register it: " +
+                $"{LayerRegistry.RegisterCall($"MyApp.{layer.GetType().Name}", layer.GetType().Name)}.");
+        }
+
         for (int j = 0; !allowNonFinite && j < parameters.Count; j++)
         {
             Tensor value = parameters[j].Value;
