@@ -59,7 +59,7 @@ public sealed class Sequential
         {
             Layer layer = _layers[i];
             int rows = activation.Rows, inputSize = activation.Columns;
-            activation = layer.Forward(activation);
+            activation = layer.TrainingForward(activation); // Forward, under the lock a layer's default Predict takes
             // Every layer's output must be what GetOutputSize declares: Predict and the model file rely on it.
             if (activation is null || activation.Rows != rows || activation.Columns != layer.GetOutputSize(inputSize))
             {
@@ -110,7 +110,7 @@ public sealed class Sequential
             Layer layer = _layers[i];
             bool needed = i > lowest || computeInputGradient; // the lowest layer's input is the data, or feeds no parameter
             layer.InputGradientNeeded = needed;
-            gradient = layer.Backward(gradient!);
+            gradient = layer.TrainingBackward(gradient!); // Backward, refused when a default Predict replaced the layer's cache
             layer.InputGradientNeeded = true; // as a layer called on its own expects
             if (gradient is null && needed)
             {
@@ -148,8 +148,9 @@ public sealed class Sequential
     /// <remarks>
     /// With the built-in layers it caches nothing, so it is safe from several threads and leaves
     /// training alone. A layer that keeps <see cref="Layer.Predict"/>'s default runs its Forward under
-    /// a lock instead: one call at a time, and it replaces that layer's training cache, so do not
-    /// predict between a training Forward and its Backward (or on another thread while training).
+    /// a lock instead: one call at a time, and it replaces that layer's training cache, so a Predict
+    /// between a training Forward and its Backward (or on another thread while training) makes that
+    /// Backward throw rather than compute a wrong gradient.
     /// During <see cref="Trainer.Fit"/> on the same model, a Predict on another thread runs (with the built-in layers)
     /// but reads the weights while the optimizer updates them, so its outputs may mix two steps; predict with a
     /// copy taken between epochs instead (see <see cref="ModelFile"/>).

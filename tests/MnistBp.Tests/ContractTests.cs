@@ -107,6 +107,35 @@ public partial class ContractTests
     }
 
     [Test]
+    public void A_default_Predict_between_a_training_Forward_and_its_Backward_makes_Backward_throw_instead_of_using_its_batch()
+    {
+        var random = new DeterministicRandom(8);
+        var first = new Dense(4, 5, WeightInit.StandardNormal, random, "d");
+        var model = new Sequential(first, new Squaring(), new Dense(5, 2, WeightInit.StandardNormal, random, "out"));
+        Tensor x = Gaussian(3, 4, 30), other = Gaussian(3, 4, 31), dY = Gaussian(3, 2, 32);
+        model.ZeroGrad();
+        model.Forward(x);
+        model.Backward(dY);
+        float[] clean = first.Weights.Gradient.ToArray();
+
+        // A batch of the same size: before, Squaring's Backward silently used other's cached input.
+        model.ZeroGrad();
+        model.Forward(x);
+        model.Predict(other);
+        var error = Assert.Throws<InvalidOperationException>(() => model.Backward(dY));
+        Assert.That(error!.Message, Does.StartWith(
+            "Squaring 'square': Predict ran this layer's Forward after the training Forward and before this Backward, so what Backward needs now belongs to the Predict batch"));
+
+        // Predict before the training Forward or after its Backward leaves the gradient alone.
+        model.Predict(other);
+        model.ZeroGrad();
+        model.Forward(x);
+        model.Backward(dY);
+        model.Predict(other);
+        Assert.That(first.Weights.Gradient.ToArray(), Is.EqualTo(clean));
+    }
+
+    [Test]
     public void Skipping_the_first_layers_dInput_gives_the_same_parameter_gradients()
     {
         Sequential model = TwoLayers(1);
@@ -241,6 +270,35 @@ public partial class ContractTests
         public override Tensor Forward(Tensor input) => Reuse(ref _output, input.Rows, input.Columns / 2, "half");
 
         public override Tensor Backward(Tensor dOutput) => dOutput;
+    }
+
+    /// <summary>output = input², with no Predict of its own; Backward needs the cached input: dInput = 2 · input · dOutput.</summary>
+    private sealed class Squaring() : Layer("square")
+    {
+        private Tensor? _input, _output, _dInput;
+
+        public override Tensor Forward(Tensor input)
+        {
+            _input = input;
+            Tensor output = Reuse(ref _output, input.Rows, input.Columns, "x²");
+            for (int i = 0; i < input.Length; i++)
+            {
+                output.AsSpan()[i] = input.AsSpan()[i] * input.AsSpan()[i];
+            }
+
+            return output;
+        }
+
+        public override Tensor Backward(Tensor dOutput)
+        {
+            Tensor input = _input!, dInput = Reuse(ref _dInput, input.Rows, input.Columns, "dx");
+            for (int i = 0; i < input.Length; i++)
+            {
+                dInput.AsSpan()[i] = 2f * input.AsSpan()[i] * dOutput.AsSpan()[i];
+            }
+
+            return dInput;
+        }
     }
 
     /// <summary>output = 2 · input, with no Predict of its own: the default runs Forward.</summary>

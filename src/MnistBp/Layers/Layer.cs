@@ -24,8 +24,9 @@ namespace MnistBp;
 [System.Diagnostics.DebuggerTypeProxy(typeof(LayerDebugView))]
 public abstract class Layer
 {
-    private readonly Lock _predictLock = new(); // serialises the default Predict, which runs Forward
+    private readonly Lock _predictLock = new(); // serialises the default Predict, which runs Forward, with Sequential's training Forward and Backward
     private Tensor? _predictInput;
+    private bool _cacheHoldsPredict; // the default Predict ran Forward after the last training Forward: Backward would use its batch
 
     /// <summary>Initialises the layer's name.</summary>
     /// <param name="name">A name shown in the debugger, in error messages and in model files; may be empty.</param>
@@ -89,10 +90,13 @@ public abstract class Layer
     /// <remarks>
     /// The default copies the input into a tensor and runs <see cref="Forward"/> under a lock: correct
     /// for any layer and safe from several threads, but one call at a time, allocating a buffer per
-    /// batch size, and it replaces what the last training Forward cached (do not call it between a
-    /// training Forward and its Backward). The built-in layers override it with versions that cache
-    /// nothing, allocate nothing and run on many threads at once; a layer whose training Forward
-    /// differs from inference (dropout) must override it.
+    /// batch size, and it replaces what the last training Forward cached. So when it runs between a
+    /// <see cref="Sequential.Forward"/> and the <see cref="Sequential.Backward(Tensor)"/> that follows (on another
+    /// thread during <see cref="Trainer.Fit"/>, say), that Backward throws an <see cref="InvalidOperationException"/>
+    /// instead of computing the gradient of the wrong batch; Sequential takes the same lock around the layer's
+    /// Forward and Backward, so the two never run at once. The built-in layers override it with versions that
+    /// cache nothing, allocate nothing and run on many threads at once, even during training; a layer whose
+    /// training Forward differs from inference (dropout) must override it.
     /// </remarks>
     /// <param name="input">The inputs, [batchSize x inputSize] row-major.</param>
     /// <param name="output">The outputs, [batchSize x <see cref="GetOutputSize"/>] row-major; must not overlap <paramref name="input"/>.</param>
@@ -119,6 +123,44 @@ public abstract class Layer
             }
 
             y.AsSpan().CopyTo(output);
+            _cacheHoldsPredict = true;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Forward"/> as <see cref="Sequential.Forward"/> runs it: under the lock the default
+    /// <see cref="Predict"/> takes, so the two never overwrite each other's cache halfway (uncontended unless a
+    /// default Predict is running: built-in layers never take it).
+    /// </summary>
+    internal Tensor TrainingForward(Tensor input)
+    {
+        lock (_predictLock)
+        {
+            Tensor output = Forward(input);
+            _cacheHoldsPredict = false;
+            return output;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Backward"/> as <see cref="Sequential.Backward(Tensor, bool)"/> runs it, under the same lock;
+    /// refuses when the default <see cref="Predict"/> ran Forward since the training Forward.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The layer's cache holds a Predict batch, not the training one.</exception>
+    internal Tensor? TrainingBackward(Tensor dOutput)
+    {
+        lock (_predictLock)
+        {
+            if (_cacheHoldsPredict)
+            {
+                throw new InvalidOperationException(
+                    $"{this}: Predict ran this layer's Forward after the training Forward and before this Backward, so what Backward needs " +
+                    "now belongs to the Predict batch and the gradient would be wrong. The layer keeps Layer's default Predict, which runs " +
+                    "Forward: override Predict with one that caches nothing (docs/10-write-your-own-layer.md), or do not predict with this " +
+                    "model between its Forward and Backward (nor on another thread while it trains).");
+            }
+
+            return Backward(dOutput);
         }
     }
 
