@@ -11,7 +11,9 @@ namespace MnistBp;
 /// <summary>The learn rate of every training step, from the base rate and the step's position in the run.</summary>
 /// <remarks>
 /// To write one, override <see cref="RateAt"/>: it runs before every step, so it must not allocate, and it must return a
-/// positive finite rate (<see cref="Trainer.Fit"/> refuses anything else with a message naming the schedule and the step).
+/// positive finite rate. <see cref="Trainer.Fit"/> asks it for every step's rate once before training starts, and refuses
+/// the run, before any weight changes, with a message naming the schedule, the step and the epoch when one is not; so
+/// RateAt must give the same rate for the same arguments (a function of them, keeping no state).
 /// </remarks>
 [System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public abstract class LearnRateSchedule
@@ -51,7 +53,7 @@ public abstract class LearnRateSchedule
     /// the base rate at step 0, falling to <paramref name="minimumRate"/> at the end (PyTorch's CosineAnnealingLR with
     /// T_max = the run's steps, stepped every step).
     /// </summary>
-    /// <param name="minimumRate">The rate at the end of the run; finite and not negative.</param>
+    /// <param name="minimumRate">The rate at the end of the run; finite, not negative, and not above the base rate (Fit refuses that before training).</param>
     /// <returns>The schedule.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="minimumRate"/> is negative or not finite.</exception>
     public static LearnRateSchedule Cosine(float minimumRate = 0f)
@@ -107,6 +109,12 @@ public abstract class LearnRateSchedule
     {
         public override float RateAt(float baseRate, int step, int stepsPerEpoch, int totalSteps)
         {
+            if (minimumRate > baseRate)
+            {
+                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                    $"{this} is above the base rate {baseRate}: the cosine would raise the rate to {minimumRate:G3} instead of lowering it. Give a minimumRate below the optimizer's learn rate."));
+            }
+
             // rate = min + (base - min) * (1 + cos(π t / T)) / 2
             return (float)(minimumRate + ((baseRate - (double)minimumRate) * (1 + Math.Cos(Math.PI * step / Math.Max(1, totalSteps))) / 2));
         }

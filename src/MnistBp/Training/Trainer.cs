@@ -435,6 +435,8 @@ public sealed class Trainer
                 throw new InvalidOperationException(
                     $"TrainingOptions.Schedule is {options.Schedule}, but the optimizer {Optimizer} reports a learn rate it cannot set: override SetLearnRate too, or leave Schedule null.", e);
             }
+
+            RequireScheduleRates(options.Schedule, baseRate!.Value, trainingData.Count, options);
         }
 
         try
@@ -497,7 +499,7 @@ public sealed class Trainer
                     float rate = schedule.RateAt(baseRate!.Value, step, batchCount, totalSteps);
                     if (!(rate > 0f) || !float.IsFinite(rate))
                     {
-                        ThrowBadRate(schedule, rate, step, baseRate.Value);
+                        ThrowBadRate(schedule, rate, step, baseRate.Value, batchCount, beforeTraining: false); // a schedule that answers differently the second time
                     }
 
                     Optimizer.SetLearnRate(rate);                             // the schedule's rate for this step
@@ -594,10 +596,31 @@ public sealed class Trainer
         }
     }
 
+    /// <summary>
+    /// Asks the schedule for the rate of every step of the run before the first one, so that a rate that is not positive
+    /// and finite (a decay that underflows to 0 by epoch 30, say) stops Fit before any weight has changed.
+    /// </summary>
+    private static void RequireScheduleRates(LearnRateSchedule schedule, float baseRate, int sampleCount, TrainingOptions options)
+    {
+        int batchCount = (sampleCount + options.BatchSize - 1) / options.BatchSize;
+        int totalSteps = batchCount * options.Epochs;
+        for (int step = 0; step < totalSteps; step++)
+        {
+            float rate = schedule.RateAt(baseRate, step, batchCount, totalSteps);
+            if (!(rate > 0f) || !float.IsFinite(rate))
+            {
+                ThrowBadRate(schedule, rate, step, baseRate, batchCount, beforeTraining: true);
+            }
+        }
+    }
+
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    private static void ThrowBadRate(LearnRateSchedule schedule, float rate, int step, float baseRate) =>
+    private static void ThrowBadRate(LearnRateSchedule schedule, float rate, int step, float baseRate, int stepsPerEpoch, bool beforeTraining)
+    {
+        string when = beforeTraining ? "Fit checked every step's rate before the first one: nothing was trained. " : "";
         throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"The learn-rate schedule {schedule} gave {rate} at step {step} (base rate {baseRate}); a learn rate must be positive and finite. Fix the schedule's settings."));
+            $"The learn-rate schedule {schedule} gives {rate} at step {step} (epoch {(step / stepsPerEpoch) + 1}, base rate {baseRate}); a learn rate must be positive and finite. {when}Fix the schedule's settings."));
+    }
 
     private (Tensor Inputs, Tensor Targets) BatchBuffers(int batchSize, Dataset data)
     {

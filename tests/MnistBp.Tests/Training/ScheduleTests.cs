@@ -97,11 +97,23 @@ internal sealed class ScheduleTests
     }
 
     [Test]
-    public void A_schedule_giving_a_bad_rate_stops_Fit_with_its_name()
+    public void A_schedule_giving_a_bad_rate_at_any_step_stops_Fit_before_the_first_step()
     {
         (Trainer trainer, Dataset data) = TinyProblem(withLearnRate: true, out _);
+        float[] before = trainer.Model.Parameters[0].Value.ToArray();
         Assert.That(() => trainer.Fit(data, new TrainingOptions { Schedule = new ZeroAfterFirstStep() }),
-            Throws.InvalidOperationException.With.Message.Contains("ZeroAfterFirstStep gave 0 at step 1"));
+            Throws.InvalidOperationException.With.Message.Contains("ZeroAfterFirstStep gives 0 at step 1 (epoch 1, base rate 1)")
+                .And.Message.Contains("nothing was trained"));
+
+        // 40 samples in batches of 10, 3 epochs: the rate is 1, then 1e-30, then 1e-60, which is 0 in float, from step 8.
+        Assert.That(() => trainer.Fit(data, new TrainingOptions { Epochs = 3, BatchSize = 10, Schedule = LearnRateSchedule.StepDecay(1e-30f, 1) }),
+            Throws.InvalidOperationException.With.Message.StartsWith("The learn-rate schedule StepDecay gamma=1E-30 everyEpochs=1 gives 0 at step 8 (epoch 3, base rate 1)"));
+
+        // A cosine whose minimum is above the base rate would raise the rate.
+        Assert.That(() => trainer.Fit(data, new TrainingOptions { Schedule = LearnRateSchedule.Cosine(2f) }),
+            Throws.InvalidOperationException.With.Message.EqualTo(
+                "Cosine minimumRate=2 is above the base rate 1: the cosine would raise the rate to 2 instead of lowering it. Give a minimumRate below the optimizer's learn rate."));
+        Assert.That(trainer.Model.Parameters[0].Value.ToArray(), Is.EqualTo(before), "no run changed a weight");
     }
 
     [Test]
