@@ -36,16 +36,23 @@ public sealed class CrossEntropyCost : Loss
     /// </summary>
     public const float Epsilon = 1e-7f;
 
+    private const string PredictedAdvice =
+        "CrossEntropyCost compares probabilities, such as a Sigmoid layer's outputs; for a model that ends in a Dense (logits), use SigmoidCrossEntropy or SoftmaxCrossEntropy.";
+
+    private const string TargetAdvice = "Cross-entropy targets are probabilities: 0 or 1 per output (one-hot labels), or a value between.";
+
     private Tensor? _dPredicted; // the gradient buffer, reused while the batch size stays the same
 
     /// <inheritdoc/>
     public override string Formula => "C = -Σ [y ln a + (1 - y) ln(1 - a)] / batchSize";
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">The shapes differ; the message names both.</exception>
+    /// <exception cref="ArgumentException">The shapes differ, or a prediction or target is outside [0, 1]; the message names them.</exception>
     public override float Forward(Tensor predicted, Tensor target)
     {
         RequireSameShape(predicted, target);
+        RequireProbabilities(predicted, "predicted", PredictedAdvice);
+        RequireProbabilities(target, "target", TargetAdvice);
         int batchSize = predicted.Rows;
         // C = -(1/n) Σ_x Σ_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)],  a clamped into [ε, 1 - ε]
         double sum = Kernels.CrossEntropy(predicted.AsSpan(), target.AsSpan(), Epsilon);
@@ -53,10 +60,12 @@ public sealed class CrossEntropyCost : Loss
     }
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">The shapes differ; the message names both.</exception>
+    /// <exception cref="ArgumentException">The shapes differ, or a prediction or target is outside [0, 1]; the message names them.</exception>
     public override Tensor Backward(Tensor predicted, Tensor target)
     {
         RequireSameShape(predicted, target);
+        RequireProbabilities(predicted, "predicted", PredictedAdvice);
+        RequireProbabilities(target, "target", TargetAdvice);
         Tensor gradient = Reuse(ref _dPredicted, predicted);
         float scale = predicted.Rows == 0 ? 0f : 1f / predicted.Rows;
         // dA = (a - y) / (a (1 - a)) / n, a not clamped, a (1 - a) at least 1e-30   (Nielsen: δ = a - y once times σ'(z) = a (1 - a))

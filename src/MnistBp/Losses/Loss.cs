@@ -48,6 +48,26 @@ public abstract class Loss
     }
 
     /// <summary>
+    /// Throws unless every value of <paramref name="values"/> is in [0, 1] (a NaN passes: the loss returns NaN, and
+    /// <see cref="Trainer"/> names it): for losses over probabilities, such as the cross-entropies' targets.
+    /// </summary>
+    /// <param name="values">The tensor to check, [batchSize x outputSize].</param>
+    /// <param name="what">Its role in the message: "target" or "predicted".</param>
+    /// <param name="advice">One sentence for the message after the value: what the loss expects there.</param>
+    /// <exception cref="ArgumentException">A value is below 0 or above 1; the message names the loss, the row, the column and the value.</exception>
+    protected void RequireProbabilities(Tensor values, string what, string advice)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        int index = Kernels.FirstOutside(values.AsSpan(), 0f, 1f);
+        if (index >= 0)
+        {
+            int columns = Math.Max(1, values.Columns);
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{this}: {what}[{index / columns}, {index % columns}] is {values.AsSpan()[index]}, outside [0, 1]. {advice}"), what);
+        }
+    }
+
+    /// <summary>
     /// Returns <paramref name="buffer"/> when it has the shape of <paramref name="like"/>, else a new
     /// tensor of that shape stored into it: the gradient is allocated once per batch size, not per step.
     /// </summary>

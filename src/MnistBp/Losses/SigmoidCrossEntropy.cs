@@ -29,16 +29,19 @@ namespace MnistBp;
 /// </remarks>
 public sealed class SigmoidCrossEntropy : Loss
 {
+    private const string TargetAdvice = "SigmoidCrossEntropy compares each logit with a probability: 0 or 1 per output, or a value between.";
+
     private Tensor? _dPredicted; // the gradient buffer, reused while the batch size stays the same
 
     /// <inheritdoc/>
     public override string Formula => "C = Σ [max(z, 0) - z y + ln(1 + e^(-|z|))] / batchSize";
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">The shapes differ; the message names both.</exception>
+    /// <exception cref="ArgumentException">The shapes differ, or a target is outside [0, 1]; the message names them.</exception>
     public override float Forward(Tensor predicted, Tensor target)
     {
         RequireSameShape(predicted, target);
+        RequireProbabilities(target, "target", TargetAdvice);
         int batchSize = predicted.Rows;
         // C = (1/n) Σ_x Σ_j [max(z, 0) - z y + ln(1 + e^(-|z|))]   (= -(1/n) Σ [y ln σ(z) + (1 - y) ln(1 - σ(z))])
         double sum = Kernels.SigmoidCrossEntropy(predicted.AsSpan(), target.AsSpan());
@@ -46,10 +49,11 @@ public sealed class SigmoidCrossEntropy : Loss
     }
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">The shapes differ; the message names both.</exception>
+    /// <exception cref="ArgumentException">The shapes differ, or a target is outside [0, 1]; the message names them.</exception>
     public override Tensor Backward(Tensor predicted, Tensor target)
     {
         RequireSameShape(predicted, target);
+        RequireProbabilities(target, "target", TargetAdvice);
         Tensor gradient = Reuse(ref _dPredicted, predicted);
         float scale = predicted.Rows == 0 ? 0f : 1f / predicted.Rows;
         // dZ = (σ(z) - y) / n   (Nielsen: δ = a - y)

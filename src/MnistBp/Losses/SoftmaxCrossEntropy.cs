@@ -21,16 +21,19 @@ namespace MnistBp;
 /// </remarks>
 public sealed class SoftmaxCrossEntropy : Loss
 {
+    private const string TargetAdvice = "SoftmaxCrossEntropy targets are probabilities: one-hot labels, or a distribution over the classes.";
+
     private Tensor? _dPredicted; // the gradient buffer, reused while the batch size stays the same
 
     /// <inheritdoc/>
     public override string Formula => "C = Σ [log Σ_k e^(z_k) - Σ_j y_j z_j] / batchSize";
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">The shapes differ; the message names both.</exception>
+    /// <exception cref="ArgumentException">The shapes differ, or a target is outside [0, 1]; the message names them.</exception>
     public override float Forward(Tensor predicted, Tensor target)
     {
         RequireSameShape(predicted, target);
+        RequireProbabilities(target, "target", TargetAdvice);
         int batchSize = predicted.Rows;
         // C = (1/n) Σ_x [log Σ_k e^(z_k - max z) + max z - Σ_j y_j z_j]   (log-sum-exp)
         double sum = Kernels.SoftmaxCrossEntropy(predicted.AsSpan(), target.AsSpan(), batchSize, predicted.Columns);
@@ -38,10 +41,11 @@ public sealed class SoftmaxCrossEntropy : Loss
     }
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">The shapes differ; the message names both.</exception>
+    /// <exception cref="ArgumentException">The shapes differ, or a target is outside [0, 1]; the message names them.</exception>
     public override Tensor Backward(Tensor predicted, Tensor target)
     {
         RequireSameShape(predicted, target);
+        RequireProbabilities(target, "target", TargetAdvice);
         Tensor gradient = Reuse(ref _dPredicted, predicted);
         int batchSize = predicted.Rows;
         float scale = batchSize == 0 ? 0f : 1f / batchSize;
