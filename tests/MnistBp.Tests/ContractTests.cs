@@ -30,7 +30,12 @@ public partial class ContractTests
         Sequential model = TwoLayers(1), other = TwoLayers(2, "other ");
         var exception = Assert.Throws<ArgumentException>(() => new Trainer(model, new MeanSquaredError(), new Sgd(other.Parameters, 3f)));
         Assert.That(exception.ParamName, Is.EqualTo("optimizer"));
-        Assert.That(exception.Message, Does.Contain("at index 0 the model has 'W hidden' and the optimizer 'W other hidden'"));
+        Assert.That(exception.Message, Does.Contain("at index 0 the model has 'W hidden' and the optimizer 'W other hidden' (model: 2 parameters"));
+
+        // A copy built alike has the same names: the message says the objects differ.
+        Sequential twin = TwoLayers(3);
+        var same = Assert.Throws<ArgumentException>(() => new Trainer(model, new MeanSquaredError(), new Sgd(twin.Parameters, 3f)));
+        Assert.That(same!.Message, Does.Contain("the model has 'W hidden' and the optimizer 'W hidden' (the same name, but another Parameter object"));
     }
 
     [Test]
@@ -125,6 +130,12 @@ public partial class ContractTests
         var error = Assert.Throws<InvalidOperationException>(() => model.Backward(dY));
         Assert.That(error!.Message, Does.StartWith(
             "Squaring 'square': Predict ran this layer's Forward after the training Forward and before this Backward, so what Backward needs now belongs to the Predict batch"));
+
+        // A Predict that fails after its Forward (the output span is too short) has replaced the cache all the same.
+        model.ZeroGrad();
+        model.Forward(x);
+        Assert.Throws<ArgumentException>(() => model.Layers[1].Predict(other.AsSpan(), new float[3], 3));
+        Assert.Throws<InvalidOperationException>(() => model.Backward(dY));
 
         // Predict before the training Forward or after its Backward leaves the gradient alone.
         model.Predict(other);

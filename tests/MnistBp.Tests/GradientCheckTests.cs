@@ -42,6 +42,15 @@ internal sealed class GradientCheckTests : RestoresKernelSettings
     }
 
     [Test]
+    public void An_input_with_no_rows_fails_and_says_nothing_was_compared()
+    {
+        GradientCheckReport report = GradientCheck.Check(new Relu(), new Tensor(0, 3));
+        Assert.That(report.Passed, Is.False);
+        Assert.That(report.Problem, Is.EqualTo("Nothing was compared: every tensor checked has 0 elements (an input with 0 rows?). Give at least one sample."));
+        Assert.That(report.ToString().Split('\n')[1].TrimEnd(), Is.EqualTo(report.Problem), "the line under the verdict");
+    }
+
+    [Test]
     public void MeanSquaredError_gradient_matches_finite_differences()
     {
         var random = new DeterministicRandom(3);

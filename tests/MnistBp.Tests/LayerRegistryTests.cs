@@ -100,6 +100,8 @@ public class LayerRegistryTests
 
         // A kind registered with a factory that declares only Layer cannot be checked, and saves as before (Negate: see the parallel test).
         LayerRegistry.Register("Tests.AnyLayer", (Func<LayerRecord, Layer>)Negate.Create);
+        // A factory whose branches make different types compiles against the non-generic overload.
+        LayerRegistry.Register("Tests.Either", record => record.Name.Length > 0 ? new Negate(record.Name) : new ClaimsKind("Tests.Either", record.Name));
         Assert.DoesNotThrow(() => ModelFile.Save(new Sequential(new ClaimsKind("Tests.AnyLayer", "any")), new MemoryStream()));
         // A layer of the registered type, or derived from it, saves.
         LayerRegistry.Register("Tests.ClaimsKind", ClaimsKind.Create);

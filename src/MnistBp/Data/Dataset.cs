@@ -418,6 +418,36 @@ public sealed class Dataset
         _targets.AsSpan(start * TargetCount, count * TargetCount);
 
     /// <summary>
+    /// Throws unless every target is in <paramref name="range"/>, the range <paramref name="loss"/> takes
+    /// (<see cref="Loss.TargetRange"/>): labels give one-hot rows of 0 and 1, float targets are checked one by one.
+    /// The message names the data (<paramref name="paramName"/>), the sample, the target and the loss.
+    /// </summary>
+    internal void RequireTargetsIn((float Minimum, float Maximum) range, Loss loss, string paramName)
+    {
+        int index;
+        float value;
+        if (_targets is null)
+        {
+            // one-hot rows: 1 for the label and, with more than one class, 0 for the others
+            bool oneFits = range.Minimum <= 1f && 1f <= range.Maximum, zeroFits = TargetCount == 1 || (range.Minimum <= 0f && 0f <= range.Maximum);
+            value = oneFits ? 0f : 1f;
+            index = Count == 0 || (oneFits && zeroFits) ? -1 : 0;
+        }
+        else
+        {
+            index = Kernels.FirstOutside(_targets, range.Minimum, range.Maximum);
+            value = index < 0 ? 0f : _targets[index];
+        }
+
+        if (index >= 0)
+        {
+            string where = _targets is null ? "its one-hot target rows hold" : $"sample {index / TargetCount} has target {index % TargetCount} =";
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{paramName} ({DebuggerText.Of(this)}): {where} {value}, outside [{range.Minimum}, {range.Maximum}], the range of targets {loss} takes. Nothing was trained."), paramName);
+        }
+    }
+
+    /// <summary>
     /// Throws unless <paramref name="model"/> takes <see cref="FeatureCount"/> inputs per sample and gives
     /// <see cref="TargetCount"/> outputs: checked before training or evaluating, so a mismatch fails before
     /// anything has run. The message names the data (<paramref name="paramName"/>) and the model's sizes.

@@ -41,6 +41,9 @@ namespace MnistBp;
 /// </example>
 public static class GradientCheck
 {
+    /// <summary>The second sentence of the report's problem when the loss changes between calls.</summary>
+    private const string NotAFunction = "A layer's Forward is random or keeps state between calls (a Dropout draws a new mask each time: set its FreezeMask to true for the check).";
+
     /// <summary>Subject text of the layer check, which has no loss of its own.</summary>
     private const string WeightedSumLoss = "L = sum(output * random weights)";
 
@@ -210,6 +213,10 @@ public static class GradientCheck
     /// </summary>
     private static GradientCheckReport Run(string subject, Func<double> evaluate, List<Target> targets, GradientCheckOptions options)
     {
+        // A finite difference compares the loss at two nudged points: it needs the same function at every call.
+        double first = evaluate(), second = evaluate();
+        string? problem = first.Equals(second) ? null : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"The loss is not the same function from one call to the next: two evaluations at the same values gave {first:G9} and {second:G9}. {NotAFunction}");
         var entries = new List<GradientCheckEntry>(targets.Count);
         for (int position = 0; position < targets.Count; position++)
         {
@@ -219,7 +226,7 @@ public static class GradientCheck
         }
 
         double lossAtValues = evaluate();
-        return new GradientCheckReport(subject, lossAtValues, options, entries);
+        return new GradientCheckReport(subject, lossAtValues, options, entries, problem);
     }
 
     private static GradientCheckEntry CheckTensor(Func<double> evaluate, Target target, int[] indices, GradientCheckOptions options)

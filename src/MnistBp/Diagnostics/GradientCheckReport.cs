@@ -9,12 +9,15 @@ namespace MnistBp;
 /// <summary>The result of <see cref="GradientCheck"/>: one <see cref="GradientCheckEntry"/> per tensor and a verdict.</summary>
 public sealed class GradientCheckReport
 {
-    internal GradientCheckReport(string subject, double loss, GradientCheckOptions options, IReadOnlyList<GradientCheckEntry> entries)
+    internal GradientCheckReport(string subject, double loss, GradientCheckOptions options, IReadOnlyList<GradientCheckEntry> entries, string? problem = null)
     {
         Subject = subject;
         Loss = loss;
         Options = options;
         Entries = entries;
+        Problem = problem ?? (entries.Sum(entry => entry.ElementsChecked) == 0
+            ? "Nothing was compared: every tensor checked has 0 elements (an input with 0 rows?). Give at least one sample."
+            : null);
     }
 
     /// <summary>What was checked, such as <c>Sequential [Dense 'hidden' 4 -> 5, ...] with MeanSquaredError</c>.</summary>
@@ -32,8 +35,15 @@ public sealed class GradientCheckReport
     /// <summary>The number of elements compared, over every tensor.</summary>
     public int ElementsChecked => Entries.Sum(entry => entry.ElementsChecked);
 
-    /// <summary>True when at least one element was compared and every entry passed.</summary>
-    public bool Passed => ElementsChecked > 0 && Entries.All(entry => entry.Passed);
+    /// <summary>True when at least one element was compared, every entry passed and there is no <see cref="Problem"/>.</summary>
+    public bool Passed => Problem is null && Entries.All(entry => entry.Passed);
+
+    /// <summary>
+    /// Why the check could not be trusted, whatever the entries say, or null: nothing was compared, or the loss was not
+    /// the same function at every nudge (two evaluations at the same values differed: a random Forward, such as a
+    /// <see cref="Dropout"/> drawing a new mask each call, which <see cref="Dropout.FreezeMask"/> stops). Shown in <see cref="ToString"/>.
+    /// </summary>
+    public string? Problem { get; }
 
     /// <summary>The first entry named <paramref name="name"/>, such as <c>report["b hidden"]</c>.</summary>
     /// <param name="name">A tensor name as in <see cref="GradientCheckEntry.Name"/>.</param>
@@ -50,7 +60,13 @@ public sealed class GradientCheckReport
     {
         var text = new StringBuilder();
         CultureInfo invariant = CultureInfo.InvariantCulture;
-        text.Append(invariant, $"Gradient check of {Subject}: {(Passed ? "passed" : "FAILED")}").AppendLine()
+        text.Append(invariant, $"Gradient check of {Subject}: {(Passed ? "passed" : "FAILED")}").AppendLine();
+        if (Problem is not null)
+        {
+            text.Append(Problem).AppendLine();
+        }
+
+        text
             .Append(invariant, $"loss {Loss:G6}, step {Options.Step:0.##e+0}; an element passes when ")
             .Append(invariant, $"|analytic - numeric| <= {Options.AbsoluteTolerance:0.##e+0} + {Options.RelativeTolerance:0.##e+0} * max(|analytic|, |numeric|)")
             .AppendLine();

@@ -3,7 +3,9 @@
 // the exponent is never positive, so logits of ±1000 stay finite and no logarithm of 0 is ever taken.
 // Its gradient is σ(z) - y, computed with the Sigmoid kernel of Kernels.Sigmoid.cs. Loss sums are returned
 // in double, unscaled: the loss divides by the batch size. Two tiers, scalar twin and Vector<float> (Tuned = Vector,
-// apart from the sigmoid inside the gradient, which takes its own tuned path).
+// apart from the sigmoid inside the gradient, which takes its own tuned path). ln(1 + t) is computed as
+// ln(u) t / (u - 1), u = 1 + t (Goldberg's log1p), so a well-classified output still costs its tiny e^(-|z|),
+// not 0. A logit of ±∞ gives NaN even on the right side (∞ - ∞): such a model has diverged, and Trainer says so.
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -59,8 +61,11 @@ internal static partial class Kernels
     private static Vector<float> SigmoidCrossEntropyTerms(Vector<float> z, Vector<float> y)
     {
         Vector<float> positivePart = Vector.ConditionalSelect(Vector.GreaterThan(z, Vector<float>.Zero), z, Vector<float>.Zero);
+        Vector<float> t = Vector.Exp(-Vector.Abs(z)), u = Vector<float>.One + t, d = u - Vector<float>.One;
+        // ln(1 + t) = ln(u) · t / (u - 1) with u = 1 + t rounded (exact to a few ulps even where 1 + t rounds to 1: then it is t)
+        Vector<float> log1p = Vector.ConditionalSelect(Vector.Equals(d, Vector<float>.Zero), t, Vector.Log(u) * (t / d));
         // C_i = max(z, 0) - z y + ln(1 + e^(-|z|))
-        return positivePart - z * y + Vector.Log(Vector<float>.One + Vector.Exp(-Vector.Abs(z)));
+        return positivePart - z * y + log1p;
     }
 
     /// <summary>Scalar twin of <see cref="SigmoidCrossEntropy"/>.</summary>
@@ -73,8 +78,11 @@ internal static partial class Kernels
         for (int i = 0; i < z.Length; i++)
         {
             float logit = z[i], positivePart = logit > 0f ? logit : 0f;
+            float t = MathF.Exp(-MathF.Abs(logit)), u = 1f + t, d = u - 1f;
+            // ln(1 + t) = ln(u) · t / (u - 1) with u = 1 + t rounded (exact to a few ulps even where 1 + t rounds to 1: then it is t)
+            float log1p = d == 0f ? t : MathF.Log(u) * (t / d);
             // C_i = max(z, 0) - z y + ln(1 + e^(-|z|))
-            total += positivePart - logit * y[i] + MathF.Log(1f + MathF.Exp(-MathF.Abs(logit)));
+            total += positivePart - logit * y[i] + log1p;
         }
 
         return total;

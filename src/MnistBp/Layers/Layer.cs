@@ -115,6 +115,7 @@ public abstract class Layer
         {
             Tensor x = Reuse(ref _predictInput, batchSize, inputSize, "predict input");
             input.CopyTo(x.AsSpan());
+            _cacheHoldsPredict = true; // before Forward: even a Predict that fails after it has replaced the cache
             Tensor y = Forward(x);
             RequireOutputShape(y, batchSize, inputSize);
             if (y.Length != output.Length)
@@ -123,7 +124,6 @@ public abstract class Layer
             }
 
             y.AsSpan().CopyTo(output);
-            _cacheHoldsPredict = true;
         }
     }
 

@@ -44,6 +44,10 @@ public sealed class CrossEntropyCost : Loss
     private Tensor? _dPredicted; // the gradient buffer, reused while the batch size stays the same
 
     /// <inheritdoc/>
+    /// <value>[0, 1]: the targets are probabilities.</value>
+    public override (float Minimum, float Maximum)? TargetRange => (0f, 1f);
+
+    /// <inheritdoc/>
     public override string Formula => "C = -Σ [y ln a + (1 - y) ln(1 - a)] / batchSize";
 
     /// <inheritdoc/>

@@ -29,6 +29,13 @@ public abstract class Loss
     /// <summary>The formula, for the debugger and messages, such as <c>L = mean((target - predicted)²)</c>; empty when not given.</summary>
     public virtual string Formula => string.Empty;
 
+    /// <summary>
+    /// The range every target must lie in, such as [0, 1] for the cross-entropies, whose targets are probabilities; null
+    /// (the default) for any value. <see cref="Trainer.Fit"/> checks the training and evaluation targets against it before
+    /// the first step, so a bad target stops the run before anything is trained, with the sample it is in.
+    /// </summary>
+    public virtual (float Minimum, float Maximum)? TargetRange => null;
+
     /// <summary>The loss's name: its type's name.</summary>
     public override string ToString() => GetType().Name;
 

@@ -24,7 +24,8 @@ namespace MnistBp;
 /// Why fuse: with the two apart, the gradient passes through σ'(z) = a (1 - a), and in float a sigmoid gives exactly 1
 /// for z above about 16.6 (exactly 0 below about -88.7), so a saturated, wrong output gets dZ = 0. Here dZ = σ(z) - y
 /// is computed from z and stays the full a - y. The predicted classes are the argmax of the logits, the same as of the
-/// sigmoids; for the sigmoids themselves call <see cref="Probabilities"/>. A NaN logit gives a NaN loss and gradient.
+/// sigmoids; for the sigmoids themselves call <see cref="Probabilities"/>. A NaN logit gives a NaN loss and gradient; a logit
+/// of ±∞ gives a NaN loss even on the right side (a model that has diverged; <see cref="Trainer"/> stops and names it).
 /// </para>
 /// </remarks>
 public sealed class SigmoidCrossEntropy : Loss
@@ -32,6 +33,10 @@ public sealed class SigmoidCrossEntropy : Loss
     private const string TargetAdvice = "SigmoidCrossEntropy compares each logit with a probability: 0 or 1 per output, or a value between.";
 
     private Tensor? _dPredicted; // the gradient buffer, reused while the batch size stays the same
+
+    /// <inheritdoc/>
+    /// <value>[0, 1]: the targets are probabilities.</value>
+    public override (float Minimum, float Maximum)? TargetRange => (0f, 1f);
 
     /// <inheritdoc/>
     public override string Formula => "C = Σ [max(z, 0) - z y + ln(1 + e^(-|z|))] / batchSize";

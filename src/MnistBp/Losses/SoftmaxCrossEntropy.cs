@@ -26,6 +26,10 @@ public sealed class SoftmaxCrossEntropy : Loss
     private Tensor? _dPredicted; // the gradient buffer, reused while the batch size stays the same
 
     /// <inheritdoc/>
+    /// <value>[0, 1]: the targets are probabilities.</value>
+    public override (float Minimum, float Maximum)? TargetRange => (0f, 1f);
+
+    /// <inheritdoc/>
     public override string Formula => "C = Σ [log Σ_k e^(z_k) - Σ_j y_j z_j] / batchSize";
 
     /// <inheritdoc/>

@@ -11,9 +11,11 @@ namespace MnistBp;
 /// <summary>The learn rate of every training step, from the base rate and the step's position in the run.</summary>
 /// <remarks>
 /// To write one, override <see cref="RateAt"/>: it runs before every step, so it must not allocate, and it must return a
-/// positive finite rate. <see cref="Trainer.Fit"/> asks it for every step's rate once before training starts, and refuses
-/// the run, before any weight changes, with a message naming the schedule, the step and the epoch when one is not; so
-/// RateAt must give the same rate for the same arguments (a function of them, keeping no state).
+/// positive finite rate. Before training starts, <see cref="Trainer.Fit"/> calls <see cref="Validate"/>, which by default
+/// asks RateAt for every step's rate, and refuses the run, before any weight changes, with a message naming the
+/// schedule, the step and the epoch when one is not; so RateAt must give the same rate for the same arguments (a
+/// function of them, keeping no state). A schedule that knows its shape (a monotone one) may override Validate to check
+/// fewer steps, as the built-ins do.
 /// </remarks>
 [System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public abstract class LearnRateSchedule
@@ -25,6 +27,52 @@ public abstract class LearnRateSchedule
     /// <param name="totalSteps">Steps in the whole run (epochs × stepsPerEpoch); above <paramref name="step"/>.</param>
     /// <returns>The rate; positive and finite.</returns>
     public abstract float RateAt(float baseRate, int step, int stepsPerEpoch, int totalSteps);
+
+    /// <summary>
+    /// Checks, before training, that every step of a run gets a positive finite rate. The default asks
+    /// <see cref="RateAt"/> for each of the <paramref name="totalSteps"/> steps (for a million steps, a few milliseconds).
+    /// </summary>
+    /// <param name="baseRate">The optimizer's rate when Fit starts.</param>
+    /// <param name="stepsPerEpoch">Mini-batches per epoch; at least 1.</param>
+    /// <param name="totalSteps">Steps in the whole run; at least 1.</param>
+    /// <exception cref="InvalidOperationException">A step's rate is not positive and finite; the message names the schedule, the step and the epoch.</exception>
+    public virtual void Validate(float baseRate, int stepsPerEpoch, int totalSteps)
+    {
+        for (int step = 0; step < totalSteps; step++)
+        {
+            RequireRateAt(baseRate, step, stepsPerEpoch, totalSteps);
+        }
+    }
+
+    /// <summary>Throws unless <see cref="RateAt"/> gives a positive finite rate at <paramref name="step"/>: for <see cref="Validate"/>.</summary>
+    /// <param name="baseRate">The optimizer's rate when Fit starts.</param>
+    /// <param name="step">The step to ask about.</param>
+    /// <param name="stepsPerEpoch">Mini-batches per epoch; at least 1.</param>
+    /// <param name="totalSteps">Steps in the whole run.</param>
+    /// <exception cref="InvalidOperationException">The rate is not positive and finite; the message names the schedule, the step and the epoch.</exception>
+    protected void RequireRateAt(float baseRate, int step, int stepsPerEpoch, int totalSteps)
+    {
+        float rate = RateAt(baseRate, step, stepsPerEpoch, totalSteps);
+        if (!(rate > 0f) || !float.IsFinite(rate))
+        {
+            throw BadRate(this, rate, step, baseRate, stepsPerEpoch, beforeTraining: true);
+        }
+    }
+
+    /// <summary>The error for a rate that is not positive and finite, naming the schedule, the step and the epoch.</summary>
+    internal static InvalidOperationException BadRate(LearnRateSchedule schedule, float rate, int step, float baseRate, int stepsPerEpoch, bool beforeTraining)
+    {
+        string when = beforeTraining ? "Fit checked the rates before the first step: nothing was trained. " : "";
+        return new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+            $"The learn-rate schedule {schedule} gives {rate} at step {step} (epoch {(step / Math.Max(1, stepsPerEpoch)) + 1}, base rate {baseRate}); a learn rate must be positive and finite. {when}Fix the schedule's settings."));
+    }
+
+    /// <summary>For a schedule whose rate only falls or only rises: the first and the last step hold its extremes.</summary>
+    private void RequireEnds(float baseRate, int stepsPerEpoch, int totalSteps)
+    {
+        RequireRateAt(baseRate, 0, stepsPerEpoch, totalSteps);
+        RequireRateAt(baseRate, Math.Max(0, totalSteps - 1), stepsPerEpoch, totalSteps);
+    }
 
     /// <summary>The base rate at every step (the same as no schedule).</summary>
     public static LearnRateSchedule Constant() => new ConstantSchedule();
@@ -56,6 +104,7 @@ public abstract class LearnRateSchedule
     /// <param name="minimumRate">The rate at the end of the run; finite, not negative, and not above the base rate (Fit refuses that before training).</param>
     /// <returns>The schedule.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="minimumRate"/> is negative or not finite.</exception>
+    /// <remarks>Its <see cref="RateAt"/> throws an <see cref="InvalidOperationException"/> when the base rate is below <paramref name="minimumRate"/>.</remarks>
     public static LearnRateSchedule Cosine(float minimumRate = 0f)
     {
         Optimizer.RequireNonNegative(minimumRate, nameof(minimumRate));
@@ -90,6 +139,8 @@ public abstract class LearnRateSchedule
     {
         public override float RateAt(float baseRate, int step, int stepsPerEpoch, int totalSteps) => baseRate;
 
+        public override void Validate(float baseRate, int stepsPerEpoch, int totalSteps) => RequireRateAt(baseRate, 0, stepsPerEpoch, totalSteps);
+
         public override string ToString() => "Constant";
     }
 
@@ -102,6 +153,9 @@ public abstract class LearnRateSchedule
             return (float)(baseRate * Math.Pow(gamma, epoch / everyEpochs));
         }
 
+        // base · γ^k only falls (γ < 1) or only rises (γ > 1): the two ends are its extremes.
+        public override void Validate(float baseRate, int stepsPerEpoch, int totalSteps) => RequireEnds(baseRate, stepsPerEpoch, totalSteps);
+
         public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"StepDecay gamma={gamma:G3} everyEpochs={everyEpochs}");
     }
 
@@ -112,12 +166,15 @@ public abstract class LearnRateSchedule
             if (minimumRate > baseRate)
             {
                 throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                    $"{this} is above the base rate {baseRate}: the cosine would raise the rate to {minimumRate:G3} instead of lowering it. Give a minimumRate below the optimizer's learn rate."));
+                    $"{this} is above the base rate {baseRate}: the cosine would raise the rate to {minimumRate:G3} instead of lowering it. Give a minimumRate no higher than the optimizer's learn rate."));
             }
 
             // rate = min + (base - min) * (1 + cos(π t / T)) / 2
             return (float)(minimumRate + ((baseRate - (double)minimumRate) * (1 + Math.Cos(Math.PI * step / Math.Max(1, totalSteps))) / 2));
         }
+
+        // The cosine falls from the base rate to the minimum: the two ends are its extremes.
+        public override void Validate(float baseRate, int stepsPerEpoch, int totalSteps) => RequireEnds(baseRate, stepsPerEpoch, totalSteps);
 
         public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"Cosine minimumRate={minimumRate:G3}");
     }
@@ -133,6 +190,16 @@ public abstract class LearnRateSchedule
             }
 
             return then.RateAt(baseRate, step - warmUpSteps, stepsPerEpoch, Math.Max(1, totalSteps - warmUpSteps));
+        }
+
+        // The warm-up rises linearly from its first step; the schedule after it checks its own part of the run.
+        public override void Validate(float baseRate, int stepsPerEpoch, int totalSteps)
+        {
+            RequireRateAt(baseRate, 0, stepsPerEpoch, totalSteps);
+            if (totalSteps > warmUpSteps)
+            {
+                then.Validate(baseRate, stepsPerEpoch, totalSteps - warmUpSteps);
+            }
         }
 
         public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"WarmUp steps={warmUpSteps} startFraction={startFraction:G3} then {then}");

@@ -82,6 +82,17 @@ public static class LayerRegistry
         }
     }
 
+    /// <summary>
+    /// Makes <paramref name="kind"/> loadable with a factory typed as making any <see cref="Layer"/> (one whose branches
+    /// return different layer types, say, where <see cref="Register{TLayer}"/> cannot infer one type). Such a kind
+    /// does not remember a layer type, so <see cref="ModelFile.Save(Sequential, string, bool)"/> cannot check that a layer saved under it
+    /// loads back as its own type; otherwise the same as <see cref="Register{TLayer}"/>.
+    /// </summary>
+    /// <param name="kind">The kind's stable name, as for <see cref="Register{TLayer}"/>.</param>
+    /// <param name="create">Creates the layer from its record.</param>
+    /// <exception cref="ArgumentException"><paramref name="kind"/> is not a valid kind name, or is already registered with another factory.</exception>
+    public static void Register(string kind, Func<LayerRecord, Layer> create) => Register<Layer>(kind, create);
+
     /// <summary>Whether model files may hold layers of kind <paramref name="kind"/>: built in, or registered with <see cref="Register"/>.</summary>
     /// <param name="kind">The kind's name, such as <c>Dense</c>.</param>
     /// <returns>True when a factory is known for it.</returns>

@@ -68,19 +68,32 @@ public sealed class Trainer
     /// <summary>
     /// One training step with the options' <see cref="TrainingOptions.GradientClipNorm"/> and
     /// <see cref="TrainingOptions.MaxNorm"/>: forward, loss, zero grad, backward, clip, step, max-norm. The other options
-    /// (schedule, epochs, early stopping) are <see cref="Fit"/>'s and are not used here. Allocates nothing once warm.
+    /// (epochs, batch size, shuffling) are <see cref="Fit"/>'s and are not used here; options that set a schedule,
+    /// early stopping or an augmentation, which only Fit applies, are refused rather than ignored. Allocates nothing once warm.
     /// </summary>
     /// <param name="inputs">The batch's inputs, [batchSize x inputSize].</param>
     /// <param name="targets">The batch's targets, [batchSize x outputSize].</param>
     /// <param name="options">Where the clipping and max-norm settings come from (validated).</param>
     /// <returns>The loss on this batch, before the update; always finite.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A setting of <paramref name="options"/> is out of range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="options"/> sets Schedule, EarlyStoppingPatience or Augmentation; the message names it.</exception>
     /// <exception cref="InvalidOperationException">As <see cref="Step(Tensor, Tensor)"/>.</exception>
     /// <exception cref="TrainingDivergedException">As <see cref="Step(Tensor, Tensor)"/>.</exception>
     public float Step(Tensor inputs, Tensor targets, TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        string? fitOnly = options.Schedule is not null ? $"Schedule ({options.Schedule})"
+            : options.EarlyStoppingPatience is not null ? "EarlyStoppingPatience"
+            : options.Augmentation is not null ? $"Augmentation ({options.Augmentation})"
+            : null;
+        if (fitOnly is not null)
+        {
+            throw new ArgumentException(
+                $"Trainer.Step uses only the options' GradientClipNorm and MaxNorm, but they set {fitOnly}, which only Fit applies. " +
+                "Call Fit, or leave it null for Step (for a rate of your own between steps, call Optimizer.SetLearnRate).", nameof(options));
+        }
+
         return StepCore(inputs, targets, options.GradientClipNorm, options.MaxNorm);
     }
 
@@ -310,8 +323,12 @@ public sealed class Trainer
             Parameter? expected = i < model.Count ? model[i] : null, actual = i < optimizer.Count ? optimizer[i] : null;
             if (!ReferenceEquals(expected, actual))
             {
+                // Two models built alike have parameters of the same names: then say that they are other objects.
+                string sameName = expected is not null && actual is not null && expected.Name == actual.Name
+                    ? " (the same name, but another Parameter object: the optimizer was made from another model's Parameters, such as a copy built alike)"
+                    : "";
                 string problem = $"the optimizer's parameters are not the model's: at index {i} the model has " +
-                    $"{(expected is null ? "no parameter" : $"'{expected.Name}'")} and the optimizer {(actual is null ? "none" : $"'{actual.Name}'")} " +
+                    $"{(expected is null ? "no parameter" : $"'{expected.Name}'")} and the optimizer {(actual is null ? "none" : $"'{actual.Name}'")}{sameName} " +
                     $"(model: {model.Count} parameters, optimizer: {optimizer.Count}). Create the optimizer from this model's Parameters after adding every layer.";
                 throw paramName is null
                     ? new InvalidOperationException($"The model changed after the trainer was made: {problem}")
@@ -352,7 +369,9 @@ public sealed class Trainer
     /// Concurrency: Fit is not thread safe and changes the weights in place, step by step. A
     /// <see cref="Sequential.Predict(ReadOnlySpan{float}, Span{float}, int)"/> on the same model from another thread
     /// during Fit runs (the built-in layers cache nothing for it) but reads weights mid-update, possibly half of one
-    /// step and half of the next, so its outputs match no single step. To serve a model while training goes on,
+    /// step and half of the next, so its outputs match no single step. With a layer that keeps Layer's default Predict
+    /// (which runs its Forward), such a Predict landing between a step's Forward and Backward makes Fit throw an
+    /// InvalidOperationException naming the layer rather than train on a wrong gradient. To serve a model while training goes on,
     /// predict with a copy taken between epochs (in <paramref name="epochProgress"/>, which runs on the training
     /// thread): see <see cref="ModelFile"/>.
     /// </para>
@@ -409,6 +428,12 @@ public sealed class Trainer
         // Now, not after the first epoch: by then a mismatch would have cost an epoch and changed the weights.
         trainingData.RequireFits(Model, nameof(trainingData));
         evaluationData?.RequireFits(Model, nameof(evaluationData));
+        if (Loss.TargetRange is { } targetRange)
+        {
+            trainingData.RequireTargetsIn(targetRange, Loss, nameof(trainingData)); // a bad target stops the run here, not halfway
+            evaluationData?.RequireTargetsIn(targetRange, Loss, nameof(evaluationData));
+        }
+
         if (options.EarlyStoppingPatience is not null && evaluationData is not { Count: > 0 })
         {
             throw new ArgumentException(
@@ -499,7 +524,7 @@ public sealed class Trainer
                     float rate = schedule.RateAt(baseRate!.Value, step, batchCount, totalSteps);
                     if (!(rate > 0f) || !float.IsFinite(rate))
                     {
-                        ThrowBadRate(schedule, rate, step, baseRate.Value, batchCount, beforeTraining: false); // a schedule that answers differently the second time
+                        ThrowBadRate(schedule, rate, step, baseRate.Value, batchCount); // a schedule whose Validate missed it, or that answers differently now
                     }
 
                     Optimizer.SetLearnRate(rate);                             // the schedule's rate for this step
@@ -597,30 +622,26 @@ public sealed class Trainer
     }
 
     /// <summary>
-    /// Asks the schedule for the rate of every step of the run before the first one, so that a rate that is not positive
-    /// and finite (a decay that underflows to 0 by epoch 30, say) stops Fit before any weight has changed.
+    /// Lets the schedule check every step's rate of the run before the first one (<see cref="LearnRateSchedule.Validate"/>),
+    /// so that a rate that is not positive and finite (a decay that underflows to 0 by epoch 30, say) stops Fit before any
+    /// weight has changed.
     /// </summary>
     private static void RequireScheduleRates(LearnRateSchedule schedule, float baseRate, int sampleCount, TrainingOptions options)
     {
         int batchCount = (sampleCount + options.BatchSize - 1) / options.BatchSize;
-        int totalSteps = batchCount * options.Epochs;
-        for (int step = 0; step < totalSteps; step++)
+        long totalSteps = (long)batchCount * options.Epochs;
+        if (totalSteps > int.MaxValue)
         {
-            float rate = schedule.RateAt(baseRate, step, batchCount, totalSteps);
-            if (!(rate > 0f) || !float.IsFinite(rate))
-            {
-                ThrowBadRate(schedule, rate, step, baseRate, batchCount, beforeTraining: true);
-            }
+            throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"TrainingOptions.Epochs is {options.Epochs}: with {batchCount} batches per epoch the run has {totalSteps} steps, more than a schedule counts ({int.MaxValue}). Give fewer epochs."));
         }
+
+        schedule.Validate(baseRate, batchCount, (int)totalSteps);
     }
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    private static void ThrowBadRate(LearnRateSchedule schedule, float rate, int step, float baseRate, int stepsPerEpoch, bool beforeTraining)
-    {
-        string when = beforeTraining ? "Fit checked every step's rate before the first one: nothing was trained. " : "";
-        throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"The learn-rate schedule {schedule} gives {rate} at step {step} (epoch {(step / stepsPerEpoch) + 1}, base rate {baseRate}); a learn rate must be positive and finite. {when}Fix the schedule's settings."));
-    }
+    private static void ThrowBadRate(LearnRateSchedule schedule, float rate, int step, float baseRate, int stepsPerEpoch) =>
+        throw LearnRateSchedule.BadRate(schedule, rate, step, baseRate, stepsPerEpoch, beforeTraining: false);
 
     private (Tensor Inputs, Tensor Targets) BatchBuffers(int batchSize, Dataset data)
     {

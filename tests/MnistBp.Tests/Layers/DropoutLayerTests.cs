@@ -158,6 +158,9 @@ internal sealed class DropoutLayerTests : RestoresKernelSettings
 
         GradientCheckReport redrawn = GradientCheck.Check(new Dropout(0.3f, seed: 1), input);
         Assert.That(redrawn.Passed, Is.False, "a mask redrawn at every Forward is another function each time");
+        Assert.That(redrawn.Problem, Does.StartWith("The loss is not the same function from one call to the next").And.Contain("set its FreezeMask to true"));
+        Assert.That(redrawn.ToString(), Does.Contain("FreezeMask"), "the hint is in the table a learner reads");
+        Assert.That(frozen.Problem, Is.Null);
 
         var dropout = new Dropout(0.3f, seed: 2) { FreezeMask = true };
         var model = new Sequential(

@@ -56,6 +56,37 @@ internal sealed class ProbabilityRangeTests : RestoresKernelSettings
     }
 
     [Test]
+    public void Fit_refuses_a_target_outside_the_losss_range_before_the_first_step_naming_the_sample()
+    {
+        var random = new DeterministicRandom(4);
+        var model = new Sequential(new Dense(4, 3, WeightInit.XavierNormal, random, "logits"));
+        var features = new Tensor(30, 4);
+        var targets = new Tensor(30, 3);
+        for (int i = 0; i < 30; i++)
+        {
+            features[i, i % 4] = 1f;
+            targets[i, i % 3] = 1f;
+        }
+
+        targets[17, 1] = 2f;
+        var trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Sgd(model.Parameters, 0.1f));
+        float[] before = model.Parameters[0].Value.ToArray();
+        Dataset bad = Dataset.FromFeatures(features, targets);
+        var error = Assert.Throws<ArgumentException>(() => trainer.Fit(bad, new TrainingOptions { Epochs = 1, BatchSize = 10 }));
+        Assert.That(error!.Message, Does.Contain("sample 17 has target 1 = 2, outside [0, 1], the range of targets SoftmaxCrossEntropy takes. Nothing was trained."));
+        Assert.That(error.ParamName, Is.EqualTo("trainingData"));
+        Assert.That(model.Parameters[0].Value.ToArray(), Is.EqualTo(before));
+
+        // the same check for the evaluation data; and a loss without a range (QuadraticCost) takes any target
+        targets[17, 1] = 0f;
+        Dataset good = Dataset.FromFeatures(features, targets);
+        Assert.That(() => trainer.Fit(good, new TrainingOptions { Epochs = 1, BatchSize = 10 }, evaluationData: bad),
+            Throws.ArgumentException.With.Property("ParamName").EqualTo("evaluationData"));
+        Assert.That(new QuadraticCost().TargetRange, Is.Null);
+        Assert.That(new SoftmaxCrossEntropy().TargetRange, Is.EqualTo(((float, float)?)(0f, 1f)));
+    }
+
+    [Test]
     public void A_NaN_prediction_is_not_outside_and_still_gives_a_NaN_loss()
     {
         var loss = new CrossEntropyCost();

@@ -153,4 +153,18 @@ internal sealed class ClippingAndMaxNormTests
         (Tensor inputs, Tensor targets) = Batch();
         Assert.That(() => NewTrainer().Step(inputs, targets, new TrainingOptions { MaxNorm = -1f }), Throws.TypeOf<ArgumentOutOfRangeException>());
     }
+
+    [Test]
+    public void Step_refuses_options_that_only_Fit_applies_instead_of_ignoring_them()
+    {
+        (Tensor inputs, Tensor targets) = Batch();
+        Trainer trainer = NewTrainer();
+        float[] before = trainer.Model.Parameters[0].Value.ToArray();
+        Assert.That(() => trainer.Step(inputs, targets, new TrainingOptions { Schedule = LearnRateSchedule.Cosine() }), Throws.ArgumentException.With.Message.StartsWith(
+            "Trainer.Step uses only the options' GradientClipNorm and MaxNorm, but they set Schedule (Cosine minimumRate=0), which only Fit applies."));
+        Assert.That(() => trainer.Step(inputs, targets, new TrainingOptions { EarlyStoppingPatience = 3 }), Throws.ArgumentException.With.Message.Contains("set EarlyStoppingPatience"));
+        Assert.That(() => trainer.Step(inputs, targets, new TrainingOptions { Augmentation = new AffineAugmentation(28, 28, 1f, 0f, 0f) }),
+            Throws.ArgumentException.With.Message.Contains("set Augmentation ("));
+        Assert.That(trainer.Model.Parameters[0].Value.ToArray(), Is.EqualTo(before), "nothing trained");
+    }
 }

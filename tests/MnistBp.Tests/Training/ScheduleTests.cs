@@ -105,14 +105,21 @@ internal sealed class ScheduleTests
             Throws.InvalidOperationException.With.Message.Contains("ZeroAfterFirstStep gives 0 at step 1 (epoch 1, base rate 1)")
                 .And.Message.Contains("nothing was trained"));
 
-        // 40 samples in batches of 10, 3 epochs: the rate is 1, then 1e-30, then 1e-60, which is 0 in float, from step 8.
+        // 40 samples in batches of 10, 3 epochs: the rate is 1, then 1e-30, then 1e-60, which is 0 in float, from step 8;
+        // StepDecay only falls, so its Validate checks the last step, 11.
         Assert.That(() => trainer.Fit(data, new TrainingOptions { Epochs = 3, BatchSize = 10, Schedule = LearnRateSchedule.StepDecay(1e-30f, 1) }),
-            Throws.InvalidOperationException.With.Message.StartsWith("The learn-rate schedule StepDecay gamma=1E-30 everyEpochs=1 gives 0 at step 8 (epoch 3, base rate 1)"));
+            Throws.InvalidOperationException.With.Message.StartsWith("The learn-rate schedule StepDecay gamma=1E-30 everyEpochs=1 gives 0 at step 11 (epoch 3, base rate 1)"));
+        // After a warm-up, the schedule that follows checks its own part.
+        Assert.That(() => trainer.Fit(data, new TrainingOptions { Epochs = 3, BatchSize = 10, Schedule = LearnRateSchedule.WarmUp(2, then: LearnRateSchedule.StepDecay(1e-30f, 1)) }),
+            Throws.InvalidOperationException.With.Message.Contains("StepDecay gamma=1E-30 everyEpochs=1 gives 0"));
+        // A run too long to count its steps in an int is refused before the schedule is asked.
+        Assert.That(() => trainer.Fit(data, new TrainingOptions { Epochs = int.MaxValue / 2, BatchSize = 10, Schedule = LearnRateSchedule.Cosine() }),
+            Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("more than a schedule counts"));
 
         // A cosine whose minimum is above the base rate would raise the rate.
         Assert.That(() => trainer.Fit(data, new TrainingOptions { Schedule = LearnRateSchedule.Cosine(2f) }),
             Throws.InvalidOperationException.With.Message.EqualTo(
-                "Cosine minimumRate=2 is above the base rate 1: the cosine would raise the rate to 2 instead of lowering it. Give a minimumRate below the optimizer's learn rate."));
+                "Cosine minimumRate=2 is above the base rate 1: the cosine would raise the rate to 2 instead of lowering it. Give a minimumRate no higher than the optimizer's learn rate."));
         Assert.That(trainer.Model.Parameters[0].Value.ToArray(), Is.EqualTo(before), "no run changed a weight");
     }
 
