@@ -136,7 +136,7 @@ public class TrainingDiagnosticsTests
         Assert.That(diagnosis.Problem, Is.EqualTo(TrainingProblem.Saturation));
         Assert.That(diagnosis.Message, Does.StartWith($"Saturation: every one of the 2000 evaluation samples is predicted as class {predicted}, and the mean training loss is flat"));
         Assert.That(diagnosis.Message, Does.Contain($"{results[1].MeanTrainingLoss:F5} after epoch 2, {results[2].MeanTrainingLoss:F5} after epoch 3"));
-        Assert.That(diagnosis.Message, Does.Contain("a learn rate too high for sigmoids (this run: 1E+06"));
+        Assert.That(diagnosis.Message, Does.Contain("a learn rate too high for this network (this run: 1E+06"));
         Assert.That(diagnosis.ToString(), Is.EqualTo(diagnosis.Message));
     }
 

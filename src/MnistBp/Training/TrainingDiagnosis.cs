@@ -1,4 +1,4 @@
-// TrainingDiagnosis: the classic ways a sigmoid network fails without an error, named in words a
+// TrainingDiagnosis: the classic ways a network fails without an error, named in words a
 // learner understands, with this run's numbers. Trainer.Fit computes it once per epoch from what it
 // already has (the epoch's mean training loss, the previous epochs' results, the evaluation's
 // confusion matrix); nothing runs per step. Only when a problem is found does it look at the
@@ -13,8 +13,8 @@ public enum TrainingProblem
     /// <summary>
     /// Every evaluation sample is predicted as the same class (with labels of more than one class). When the mean
     /// training loss is also flat (changed by under 1% since the previous epoch) the message says so; otherwise (and
-    /// after the first epoch) it calls it possible. Sigmoids stuck at 0 or 1 have a slope near 0, so the gradients
-    /// vanish and training stops moving.
+    /// after the first epoch) it calls it possible. Sigmoids stuck at 0 or 1 have a slope near 0, and ReLUs whose input
+    /// stays negative a slope of 0, so the gradients vanish and training stops moving.
     /// </summary>
     Saturation,
 
@@ -87,7 +87,7 @@ public sealed record TrainingDiagnosis(TrainingProblem Problem, string Message)
             string rate = optimizer.ReportedLearnRate is float lr ? $"this run's learn rate of {Text(lr)}" : $"the optimizer's steps ({optimizer})";
             return new TrainingDiagnosis(TrainingProblem.Saturation, string.Create(CultureInfo.InvariantCulture,
                 $"Possible saturation: the mean training loss is flat ({flatBefore:F5} after epoch {epoch - 1}, {meanLoss:F5} after epoch {epoch}) " +
-                $"and the largest weight is {Text(weight)} in '{heavy}'. Weights that large push sigmoids to 0 or 1, where their slope is almost 0 " +
+                $"and the largest weight is {Text(weight)} in '{heavy}'. Weights that large push sigmoids to 0 or 1 and ReLUs below 0, where their slope is (almost) 0 " +
                 $"and learning stops; likely cause: {rate}, far too large. Train a fresh model with a smaller learn rate."));
         }
 
@@ -156,10 +156,11 @@ public sealed record TrainingDiagnosis(TrainingProblem Problem, string Message)
             : $"Possible saturation: after epoch {epoch} every one of the {count} evaluation samples is predicted as class {predicted} (mean training loss {losses}); " +
               "if the loss stays flat in the next epoch, the network is stuck.";
         string rate = optimizer.ReportedLearnRate is float r
-            ? $"a learn rate too high for sigmoids (this run: {Text(r)}; divide it by 10, and again, until the loss falls)"
-            : $"steps too large for sigmoids (this run: {optimizer})";
+            ? $"a learn rate too high for this network (this run: {Text(r)}; divide it by 10, and again, until the loss falls)"
+            : $"steps too large for this network (this run: {optimizer})";
         return new TrainingDiagnosis(TrainingProblem.Saturation,
-            $"{seen} That is what saturated sigmoids do: their outputs sit at 0 or 1, where their slope s * (1 - s) is almost 0, so the gradients vanish and the weights stop changing. " +
+            $"{seen} That is what saturated units do: a sigmoid's output sits at 0 or 1, where its slope s * (1 - s) is almost 0, and a ReLU's input stays below 0, where its slope is 0; " +
+            "either way the gradients vanish and the weights stop changing. " +
             $"Likely causes: {rate}, or weights too large (the largest now is {Text(weight)} in '{name}'; if they started from N(0, 1), start from N(0, 1/inputSize)). " +
             "Train a fresh model with a smaller learn rate or smaller initial weights.");
     }
