@@ -26,8 +26,8 @@ public static class TrainingReport
     /// <summary>
     /// Writes <c>index.html</c> and its pictures (<c>curves.svg</c>, <c>curves-log.svg</c> when every loss is positive,
     /// <c>confusion.svg</c>, <c>misclassified.svg</c>, and <c>weights.png</c> when the first layer is a
-    /// Dense layer over 2-D images) into <paramref name="directory"/>, creating it when missing and
-    /// replacing those files.
+    /// Dense layer over 2-D images; otherwise the page says why there is none) into <paramref name="directory"/>,
+    /// creating it when missing and replacing those files.
     /// </summary>
     /// <param name="run">The run.</param>
     /// <param name="directory">The report folder.</param>
@@ -116,8 +116,24 @@ public static class TrainingReport
             string incoming = ((long)shape[0] * shape[1]).ToString(CultureInfo.InvariantCulture), image = $"{shape[1]}×{shape[0]}";
             Figure(html, "weights.png", "Hidden weights", $"Each hidden neuron's {incoming} incoming weights as a {image} image: red where a dark pixel pushes the neuron up, blue where it pushes it down.");
         }
+        else
+        {
+            html.Append("<p>").Append(WebUtility.HtmlEncode(NoWeightsPicture(run))).Append("</p>\n");
+        }
 
         return html.Append("</body>\n</html>\n").ToString();
+    }
+
+    /// <summary>Why the report has no weights.png, naming what it found instead of a [pixels x neurons] first matrix.</summary>
+    private static string NoWeightsPicture(TrainingRun run)
+    {
+        IReadOnlyList<int> shape = run.TestData.ImageShape;
+        Layer? first = run.Model.Layers.Count > 0 ? run.Model.Layers[0] : null;
+        string found = first is null ? "the model has no layers"
+            : first.Parameters.Count == 0 ? $"the first layer, {first}, has no parameters"
+            : $"the first layer's first parameter, {first.Parameters[0].Name}, is {first.Parameters[0].Value.Shape}";
+        string images = shape.Count == 2 ? $"{(long)shape[0] * shape[1]} pixels" : $"samples of shape [{string.Join(" x ", shape)}], not 2-D images";
+        return $"No picture of the hidden weights: it needs a first layer whose first parameter is a [pixels x neurons] matrix over 2-D images (a Dense layer's W, {images} here), but {found}.";
     }
 
     private static void Figure(StringBuilder html, string file, string alt, string caption) =>

@@ -282,6 +282,15 @@ public class PictureTests
             // Five tiles in a row, each 6 x 3 + 1 pixels wide and 4 x 3 + 1 high, and a 1-pixel border: 96 x 14 (swapped, 66 x 20).
             JsonElement sheet = Decode(File.ReadAllBytes(Path.Combine(folder, "weights.png")));
             Assert.That((sheet.GetProperty("width").GetInt32(), sheet.GetProperty("height").GetInt32()), Is.EqualTo((96, 14)), "weights.png, decoded independently");
+            Assert.That(page, Does.Not.Contain("No picture of the hidden weights"));
+
+            // A first layer without parameters: no weights.png, and the page says why.
+            var shifted = new Sequential(new Relu("first"), model.Layers[0], model.Layers[1], model.Layers[2]);
+            string other = Path.Combine(folder, "other");
+            string second = File.ReadAllText(TrainingReport.Write(new TrainingRun("4 x 6 images", [("classes", "3")], results, shifted, data), other));
+            Assert.That(File.Exists(Path.Combine(other, "weights.png")), Is.False);
+            Assert.That(second, Does.Contain("No picture of the hidden weights: it needs a first layer whose first parameter is a [pixels x neurons] matrix over 2-D images " +
+                "(a Dense layer&#39;s W, 24 pixels here), but the first layer, Relu &#39;first&#39;, has no parameters."));
         }
         finally
         {
