@@ -121,6 +121,42 @@ public class TrainingDiagnosticsTests
     }
 
     [Test]
+    public void A_loss_over_logits_after_a_squashing_last_layer_is_named_after_the_first_epoch()
+    {
+        var random = new DeterministicRandom(7);
+        var features = new Tensor(40, 4);
+        byte[] labels = new byte[40];
+        for (int i = 0; i < 40; i++)
+        {
+            labels[i] = (byte)(i % 3);
+            features[i, i % 3] = 1f;
+            features[i, 3] = (float)random.NextGaussian();
+        }
+
+        Dataset data = Dataset.FromFeatures(features, labels, 3);
+        IReadOnlyList<EpochResult> Run(Loss loss, params Layer[] after)
+        {
+            var model = new Sequential(new Dense(4, 3, WeightInit.XavierNormal, new DeterministicRandom(1), "logits"));
+            foreach (Layer layer in after)
+            {
+                model.Add(layer);
+            }
+
+            return new Trainer(model, loss, new Sgd(model.Parameters, 0.5f)).Fit(data, new TrainingOptions { Epochs = 2, BatchSize = 10 });
+        }
+
+        IReadOnlyList<EpochResult> twice = Run(new SoftmaxCrossEntropy(), new Softmax("p"));
+        Assert.That(twice[0].Diagnosis?.Problem, Is.EqualTo(TrainingProblem.SquashedLogits));
+        Assert.That(twice[0].Diagnosis!.Message, Is.EqualTo(
+            "Squashed twice: SoftmaxCrossEntropy takes logits (any real numbers) and squashes them itself, but the model's last layer, Softmax 'p', already keeps its outputs in [0, 1]. " +
+            "The loss can never get near 0 and its gradients shrink. Remove Softmax 'p' (the loss has the squashing built in), or keep it and use a loss that compares its outputs as they are."));
+        Assert.That(twice[1].Diagnosis, Is.Null, "said once, after the first epoch");
+        Assert.That(Run(new SigmoidCrossEntropy(), new Tanh("t"))[0].Diagnosis!.Message, Does.Contain("Tanh 't', already keeps its outputs in [-1, 1]"));
+        Assert.That(Run(new SoftmaxCrossEntropy())[0].Diagnosis, Is.Null, "logits into the loss over logits");
+        Assert.That(Run(new CrossEntropyCost(), new Sigmoid("s"))[0].Diagnosis, Is.Null, "probabilities into the loss over probabilities");
+    }
+
+    [Test]
     public void A_learn_rate_of_1e6_on_the_slice_is_diagnosed_as_saturation_with_its_numbers()
     {
         (Dataset train, Dataset test) = Slice();
@@ -170,9 +206,9 @@ public class TrainingDiagnosticsTests
         Trainer trainer = NewTrainer(hidden: 2, inputs: 2, outputs: 2);
         EpochResult[] previous = [new(1, 3, 0.1, TimeSpan.Zero, null)];
 
-        TrainingDiagnosis? growing = TrainingDiagnosis.Of(previous, 0.2, null, null, trainer.Model, trainer.Optimizer);
-        TrainingDiagnosis? falling = TrainingDiagnosis.Of(previous, 0.09, null, null, trainer.Model, trainer.Optimizer);
-        TrainingDiagnosis? noise = TrainingDiagnosis.Of(previous, 0.102, null, null, trainer.Model, trainer.Optimizer);
+        TrainingDiagnosis? growing = TrainingDiagnosis.Of(previous, 0.2, null, null, trainer.Model, trainer.Optimizer, trainer.Loss);
+        TrainingDiagnosis? falling = TrainingDiagnosis.Of(previous, 0.09, null, null, trainer.Model, trainer.Optimizer, trainer.Loss);
+        TrainingDiagnosis? noise = TrainingDiagnosis.Of(previous, 0.102, null, null, trainer.Model, trainer.Optimizer, trainer.Loss);
 
         Assert.That(growing?.Problem, Is.EqualTo(TrainingProblem.Divergence));
         Assert.That(growing!.Message, Does.Contain("grew from 0.10000 (epoch 1) to 0.20000 (epoch 2), by 100.0%"));
@@ -188,11 +224,11 @@ public class TrainingDiagnosticsTests
         EpochResult[] steady = [new(1, 80, 0.0440, TimeSpan.Zero, null), new(2, 80, 0.04218, TimeSpan.Zero, null)];
         EpochResult[] rising = [new(1, 80, 0.0400, TimeSpan.Zero, null), new(2, 80, 0.04218, TimeSpan.Zero, null)];
 
-        Assert.That(TrainingDiagnosis.Of(steady, 0.04471, null, null, trainer.Model, trainer.Optimizer), Is.Null, "one 6% rise after a fall");
-        TrainingDiagnosis? twice = TrainingDiagnosis.Of(rising, 0.04471, null, null, trainer.Model, trainer.Optimizer);
+        Assert.That(TrainingDiagnosis.Of(steady, 0.04471, null, null, trainer.Model, trainer.Optimizer, trainer.Loss), Is.Null, "one 6% rise after a fall");
+        TrainingDiagnosis? twice = TrainingDiagnosis.Of(rising, 0.04471, null, null, trainer.Model, trainer.Optimizer, trainer.Loss);
         Assert.That(twice?.Problem, Is.EqualTo(TrainingProblem.Divergence), "5.5% then 6%");
         Assert.That(twice!.Message, Does.Contain("grew from 0.04000 (epoch 1) to 0.04218 (epoch 2), then from 0.04218 (epoch 2) to 0.04471 (epoch 3), by 6.0%"));
-        Assert.That(TrainingDiagnosis.Of(steady, 0.07, null, null, trainer.Model, trainer.Optimizer)?.Problem, Is.EqualTo(TrainingProblem.Divergence), "a 66% jump at once");
+        Assert.That(TrainingDiagnosis.Of(steady, 0.07, null, null, trainer.Model, trainer.Optimizer, trainer.Loss)?.Problem, Is.EqualTo(TrainingProblem.Divergence), "a 66% jump at once");
     }
 
     [Test]

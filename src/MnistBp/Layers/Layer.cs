@@ -53,6 +53,13 @@ public abstract class Layer
     /// <summary>The formula the layer computes, for the debugger and messages, such as <c>Z = A·W + b</c>; empty when not given.</summary>
     public virtual string Formula => string.Empty;
 
+    /// <summary>
+    /// The range every output lies in, for a layer that squashes its input (a sigmoid's [0, 1]); null (the default) when
+    /// the outputs are not bounded. <see cref="Trainer.Fit"/> warns when the last layer has one and the loss takes logits
+    /// (<see cref="Loss.TakesLogits"/>): the loss would squash the outputs a second time.
+    /// </summary>
+    public virtual (float Minimum, float Maximum)? OutputRange => null;
+
     /// <summary>The number of inputs per sample this layer requires (Dense's rows of W), or null when it takes any width.</summary>
     public virtual int? FixedInputSize => null;
 

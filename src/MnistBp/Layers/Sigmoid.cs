@@ -30,6 +30,9 @@ public sealed class Sigmoid : Layer
     public override string Kind => "Sigmoid";
 
     /// <inheritdoc/>
+    public override (float Minimum, float Maximum)? OutputRange => (0f, 1f);
+
+    /// <inheritdoc/>
     public override string Formula => "s = 1 / (1 + e^(-z))";
 
     /// <inheritdoc/>

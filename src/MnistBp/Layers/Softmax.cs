@@ -33,6 +33,9 @@ public sealed class Softmax : Layer
     public override string Kind => "Softmax";
 
     /// <inheritdoc/>
+    public override (float Minimum, float Maximum)? OutputRange => (0f, 1f);
+
+    /// <inheritdoc/>
     public override string Formula => "p_j = e^(z_j - max z) / Σ_k e^(z_k - max z)";
 
     /// <inheritdoc/>

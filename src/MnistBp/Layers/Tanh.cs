@@ -31,6 +31,9 @@ public sealed class Tanh : Layer
     public override string Kind => "Tanh";
 
     /// <inheritdoc/>
+    public override (float Minimum, float Maximum)? OutputRange => (-1f, 1f);
+
+    /// <inheritdoc/>
     public override string Formula => "a = tanh(z)";
 
     /// <inheritdoc/>

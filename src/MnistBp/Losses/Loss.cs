@@ -36,6 +36,14 @@ public abstract class Loss
     /// </summary>
     public virtual (float Minimum, float Maximum)? TargetRange => null;
 
+    /// <summary>
+    /// Whether the loss takes logits, any real numbers, and applies its own squashing (a softmax or a sigmoid) inside, as
+    /// <see cref="SoftmaxCrossEntropy"/> and <see cref="SigmoidCrossEntropy"/> do; false (the default) for a loss that
+    /// compares outputs as they are. <see cref="Trainer.Fit"/> warns when such a loss follows a layer with an
+    /// <see cref="Layer.OutputRange"/>.
+    /// </summary>
+    public virtual bool TakesLogits => false;
+
     /// <summary>The loss's name: its type's name.</summary>
     public override string ToString() => GetType().Name;
 

@@ -35,6 +35,10 @@ public sealed class SigmoidCrossEntropy : Loss
     private Tensor? _dPredicted; // the gradient buffer, reused while the batch size stays the same
 
     /// <inheritdoc/>
+    /// <value>True: the model's last layer gives logits, and the loss applies the squashing itself.</value>
+    public override bool TakesLogits => true;
+
+    /// <inheritdoc/>
     /// <value>[0, 1]: the targets are probabilities.</value>
     public override (float Minimum, float Maximum)? TargetRange => (0f, 1f);
 

@@ -26,6 +26,10 @@ public sealed class SoftmaxCrossEntropy : Loss
     private Tensor? _dPredicted; // the gradient buffer, reused while the batch size stays the same
 
     /// <inheritdoc/>
+    /// <value>True: the model's last layer gives logits, and the loss applies the squashing itself.</value>
+    public override bool TakesLogits => true;
+
+    /// <inheritdoc/>
     /// <value>[0, 1]: the targets are probabilities.</value>
     public override (float Minimum, float Maximum)? TargetRange => (0f, 1f);
 

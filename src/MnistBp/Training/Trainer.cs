@@ -558,7 +558,7 @@ public sealed class Trainer
             Evaluation? evaluation = evaluationData is { HasLabels: true } ? Evaluation.Of(Model, evaluationData, cancellationToken: cancellationToken) : null;
             double? evaluationLoss = evaluationData is { HasLabels: false } ? MeanLoss(evaluationData, cancellationToken) : null;
             double meanLoss = lossSum / order.Length;
-            TrainingDiagnosis? diagnosis = TrainingDiagnosis.Of(results, meanLoss, evaluation, evaluationData is { Count: > 0 } ? evaluationLoss : null, Model, Optimizer); // once per epoch, from what is at hand
+            TrainingDiagnosis? diagnosis = TrainingDiagnosis.Of(results, meanLoss, evaluation, evaluationData is { Count: > 0 } ? evaluationLoss : null, Model, Optimizer, Loss); // once per epoch, from what is at hand
             // The validation score: accuracy (higher is better) with labels, the loss (lower is better) with float targets.
             double score = evaluation is not null ? evaluation.Accuracy : evaluationLoss is double l ? -l : double.NaN;
             bool improved = evaluationData is { Count: > 0 } && double.IsFinite(score) && (bestEpoch is null || score > bestScore);

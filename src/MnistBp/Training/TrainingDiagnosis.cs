@@ -27,6 +27,14 @@ public enum TrainingProblem
 
     /// <summary>Some evaluation outputs (or the evaluation loss) are NaN or infinite: the weights or the evaluation data are not finite.</summary>
     NonFiniteOutputs,
+
+    /// <summary>
+    /// The loss takes logits (<see cref="Loss.TakesLogits"/>) but the model's last layer squashes its outputs
+    /// (<see cref="Layer.OutputRange"/>), such as a Softmax layer before <see cref="SoftmaxCrossEntropy"/>: the outputs are
+    /// squashed twice, the loss can never get near 0 and the gradients shrink. Reported after the first epoch when nothing
+    /// worse is seen.
+    /// </summary>
+    SquashedLogits,
 }
 
 /// <summary>
@@ -59,10 +67,31 @@ public sealed record TrainingDiagnosis(TrainingProblem Problem, string Message)
     /// <param name="evaluationLoss">This epoch's loss on data with float targets, or null (also for such data without samples).</param>
     /// <param name="model">The model, read only when a problem is found (to quote its largest weight).</param>
     /// <param name="optimizer">The optimizer, for its learn rate and settings.</param>
-    internal static TrainingDiagnosis? Of(IReadOnlyList<EpochResult> previous, double meanLoss, Evaluation? evaluation, double? evaluationLoss, Sequential model, Optimizer optimizer)
+    /// <param name="loss">The loss, for <see cref="Loss.TakesLogits"/>.</param>
+    internal static TrainingDiagnosis? Of(IReadOnlyList<EpochResult> previous, double meanLoss, Evaluation? evaluation, double? evaluationLoss, Sequential model, Optimizer optimizer, Loss loss)
     {
         int epoch = previous.Count + 1;
         double? before = previous.Count == 0 ? null : previous[^1].MeanTrainingLoss;
+        TrainingDiagnosis? found = OfNumbers(previous, meanLoss, evaluation, evaluationLoss, model, optimizer, epoch, before);
+        return found ?? (epoch == 1 ? SquashedLogitsOf(model, loss) : null);
+    }
+
+    /// <summary>The loss takes logits and the last layer squashes: the warning, or null.</summary>
+    private static TrainingDiagnosis? SquashedLogitsOf(Sequential model, Loss loss)
+    {
+        if (!loss.TakesLogits || model.Layers.Count == 0 || model.Layers[^1].OutputRange is not (float low, float high))
+        {
+            return null;
+        }
+
+        Layer last = model.Layers[^1];
+        return new TrainingDiagnosis(TrainingProblem.SquashedLogits, string.Create(CultureInfo.InvariantCulture,
+            $"Squashed twice: {loss} takes logits (any real numbers) and squashes them itself, but the model's last layer, {last}, already keeps its outputs in [{low}, {high}]. " +
+            $"The loss can never get near 0 and its gradients shrink. Remove {last} (the loss has the squashing built in), or keep it and use a loss that compares its outputs as they are."));
+    }
+
+    private static TrainingDiagnosis? OfNumbers(IReadOnlyList<EpochResult> previous, double meanLoss, Evaluation? evaluation, double? evaluationLoss, Sequential model, Optimizer optimizer, int epoch, double? before)
+    {
         if (evaluation is { NonFiniteCount: > 0 })
         {
             return NonFinite($"{evaluation.NonFiniteCount} of the {evaluation.Count} evaluation samples got an output holding NaN or Inf, so they have no predicted class (counted as wrong)", model, optimizer);
