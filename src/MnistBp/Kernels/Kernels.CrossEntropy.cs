@@ -138,11 +138,21 @@ internal static partial class Kernels
 
         // p = softmax(z), written into dZ
         Softmax(z, dZ, rows, columns);
+        // dz = (p - y) / n
+        SubtractAndScale(dZ, y, scale);
+    }
+
+    /// <summary>
+    /// <c>dZ[i] = scale * (dZ[i] - y[i])</c> in place, with Vector&lt;float&gt;: the last step of both fused gradients,
+    /// (p - y) / n after the softmax and (a - y) / n after the sigmoid. Their scalar twins write the same loop out.
+    /// </summary>
+    private static void SubtractAndScale(Span<float> dZ, ReadOnlySpan<float> y, float scale)
+    {
         var scales = new Vector<float>(scale);
         int count = Vector<float>.Count, i = 0;
         for (; i <= dZ.Length - count; i += count)
         {
-            // dz = (p - y) / n
+            // dz = scale (dz - y)
             (scales * (new Vector<float>(dZ.Slice(i)) - new Vector<float>(y.Slice(i)))).CopyTo(dZ.Slice(i));
         }
 

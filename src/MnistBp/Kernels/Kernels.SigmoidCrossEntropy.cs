@@ -110,18 +110,8 @@ internal static partial class Kernels
 
         // a = σ(z), written into dZ
         Sigmoid(z, dZ);
-        var scales = new Vector<float>(scale);
-        int count = Vector<float>.Count, i = 0;
-        for (; i <= dZ.Length - count; i += count)
-        {
-            // dz = (a - y) / n
-            (scales * (new Vector<float>(dZ.Slice(i)) - new Vector<float>(y.Slice(i)))).CopyTo(dZ.Slice(i));
-        }
-
-        for (; i < dZ.Length; i++)
-        {
-            dZ[i] = scale * (dZ[i] - y[i]);
-        }
+        // dz = (a - y) / n
+        SubtractAndScale(dZ, y, scale);
     }
 
     /// <summary>Scalar twin of <see cref="SigmoidCrossEntropyBackward"/>.</summary>
