@@ -97,10 +97,12 @@ public class SoftmaxCrossEntropyTests
         Assert.That(loss.Backward(z, y)[0], Is.NaN);
     }
 
-    [Test]
-    public void Forward_Backward_and_a_training_step_allocate_nothing_once_warm()
+    [TestCase(typeof(SoftmaxCrossEntropy))]
+    [TestCase(typeof(SigmoidCrossEntropy))]
+    public void Forward_Backward_and_a_training_step_allocate_nothing_once_warm(Type lossType)
     {
-        var loss = new SoftmaxCrossEntropy();
+        // Both losses over logits: the same model (ending in its logits) and the same one-hot targets.
+        var loss = (Loss)Activator.CreateInstance(lossType)!;
         Tensor z = Tensor.FromValues(32, 10, SoftmaxKernelTests.Gaussian(new DeterministicRandom(1), 320));
         Tensor y = Tensor.FromValues(32, 10, CrossEntropyKernelTests.OneHot(new DeterministicRandom(2), 32, 10));
         loss.Forward(z, y);
@@ -113,7 +115,7 @@ public class SoftmaxCrossEntropyTests
 
         var random = new DeterministicRandom(3);
         var model = new Sequential(new Dense(20, 16, WeightInit.HeNormal, random, "hidden"), new Sigmoid(), new Dense(16, 10, WeightInit.XavierUniform, random, "logits"));
-        var trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Sgd(model.Parameters, 0.1f));
+        var trainer = new Trainer(model, (Loss)Activator.CreateInstance(lossType)!, new Sgd(model.Parameters, 0.1f));
         Tensor x = Tensor.FromValues(32, 20, SoftmaxKernelTests.Gaussian(random, 640));
         for (int i = 0; i < 20; i++)
         {
