@@ -132,8 +132,12 @@ public static class TrainingReport
         string found = first is null ? "the model has no layers"
             : first.Parameters.Count == 0 ? $"the first layer, {first}, has no parameters"
             : $"the first layer's first parameter, {first.Parameters[0].Name}, is {first.Parameters[0].Value.Shape}";
-        string images = shape.Count == 2 ? $"{(long)shape[0] * shape[1]} pixels" : $"samples of shape [{string.Join(" x ", shape)}], not 2-D images";
-        return $"No picture of the hidden weights: it needs a first layer whose first parameter is a [pixels x neurons] matrix over 2-D images (a Dense layer's W, {images} here), but {found}.";
+        if (shape.Count != 2)
+        {
+            return $"No picture of the hidden weights: it needs 2-D images, but the samples are of shape [{string.Join(" x ", shape)}].";
+        }
+
+        return $"No picture of the hidden weights: it needs a first layer whose first parameter is a [pixels x neurons] matrix over 2-D images (a Dense layer's W, {(long)shape[0] * shape[1]} pixels here), but {found}.";
     }
 
     private static void Figure(StringBuilder html, string file, string alt, string caption) =>

@@ -14,6 +14,14 @@ public sealed class SoftmaxCrossEntropy : Loss
     public override string Formula => "L = -(1/n) Σ y · log softmax(z)";
 
     /// <inheritdoc/>
+    /// <value>True: it takes the last Dense's raw outputs, so Fit warns when a squashing layer comes before it.</value>
+    public override bool TakesLogits => true;
+
+    /// <inheritdoc/>
+    /// <value>[0, 1]: one-hot targets, so Fit refuses other targets before the first step.</value>
+    public override (float Minimum, float Maximum)? TargetRange => (0f, 1f);
+
+    /// <inheritdoc/>
     public override float Forward(Tensor predicted, Tensor target)
     {
         RequireSameShape(predicted, target);

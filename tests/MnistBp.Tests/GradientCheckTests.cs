@@ -46,8 +46,14 @@ internal sealed class GradientCheckTests : RestoresKernelSettings
     {
         GradientCheckReport report = GradientCheck.Check(new Relu(), new Tensor(0, 3));
         Assert.That(report.Passed, Is.False);
-        Assert.That(report.Problem, Is.EqualTo("Nothing was compared: every tensor checked has 0 elements (an input with 0 rows?). Give at least one sample."));
+        Assert.That(report.Problem, Is.EqualTo("Nothing was compared: the batch has 0 rows, so every gradient is 0 against a numeric 0, which proves nothing. Give at least one sample."));
         Assert.That(report.ToString().Split('\n')[1].TrimEnd(), Is.EqualTo(report.Problem), "the line under the verdict");
+
+        // With parameters, W and b are compared, 0 against 0: still nothing proved.
+        var dense = new Dense(3, 2, WeightInit.StandardNormal, new DeterministicRandom(1), "d");
+        Assert.That(GradientCheck.Check(dense, new Tensor(0, 3)).Problem, Does.StartWith("Nothing was compared: the batch has 0 rows"));
+        Assert.That(GradientCheck.Check(new Sequential(dense), new MeanSquaredError(), new Tensor(0, 3), new Tensor(0, 2)).Passed, Is.False);
+        Assert.That(GradientCheck.Check(new MeanSquaredError(), new Tensor(0, 2), new Tensor(0, 2)).Passed, Is.False);
     }
 
     [Test]

@@ -154,6 +154,28 @@ public class TrainingDiagnosticsTests
         Assert.That(Run(new SigmoidCrossEntropy(), new Tanh("t"))[0].Diagnosis!.Message, Does.Contain("Tanh 't', already keeps its outputs in [-1, 1]"));
         Assert.That(Run(new SoftmaxCrossEntropy())[0].Diagnosis, Is.Null, "logits into the loss over logits");
         Assert.That(Run(new CrossEntropyCost(), new Sigmoid("s"))[0].Diagnosis, Is.Null, "probabilities into the loss over probabilities");
+
+        // With evaluation data the squashed start usually predicts one class: saturation, whose advice (a smaller learn
+        // rate) would not help. The cause is named instead. Shown by the same loss that does not say it takes logits.
+        EpochResult StuckStart(Loss loss)
+        {
+            var random = new DeterministicRandom(3);
+            var logits = new Dense(6, 3, WeightInit.XavierNormal, random, "logits");
+            logits.Biases.Value[0] = 10f; // class 0 far ahead: every sample starts in it, and one epoch at this rate keeps it there
+            var model = new Sequential(new Dense(4, 6, WeightInit.XavierNormal, random, "h"), new Sigmoid("s"), logits, new Softmax("p"));
+            return new Trainer(model, loss, new Sgd(model.Parameters, 0.01f)).Fit(data, new TrainingOptions { Epochs = 1, BatchSize = 10 }, data)[0];
+        }
+
+        Assert.That(StuckStart(new Unlabelled(new SoftmaxCrossEntropy())).Diagnosis?.Problem, Is.EqualTo(TrainingProblem.Saturation), "the numbers alone say saturation");
+        Assert.That(StuckStart(new SoftmaxCrossEntropy()).Diagnosis?.Problem, Is.EqualTo(TrainingProblem.SquashedLogits), "the cause, ahead of saturation");
+    }
+
+    /// <summary>A loss that computes another's numbers but does not say it takes logits (TakesLogits keeps its default, false).</summary>
+    private sealed class Unlabelled(Loss inner) : Loss
+    {
+        public override float Forward(Tensor predicted, Tensor target) => inner.Forward(predicted, target);
+
+        public override Tensor Backward(Tensor predicted, Tensor target) => inner.Backward(predicted, target);
     }
 
     [Test]

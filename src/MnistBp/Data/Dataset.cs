@@ -424,6 +424,12 @@ public sealed class Dataset
     /// </summary>
     internal void RequireTargetsIn((float Minimum, float Maximum) range, Loss loss, string paramName)
     {
+        if (!(range.Minimum <= range.Maximum))
+        {
+            throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{loss}.TargetRange is [{range.Minimum}, {range.Maximum}], which holds no number: give a minimum no larger than the maximum, or null for any target."));
+        }
+
         int index;
         float value;
         if (_targets is null)

@@ -41,6 +41,9 @@ namespace MnistBp;
 /// </example>
 public static class GradientCheck
 {
+    /// <summary>The report's problem when the batch has no rows: the weights' gradients are 0 against 0, which proves nothing.</summary>
+    private const string NoRows = "Nothing was compared: the batch has 0 rows, so every gradient is 0 against a numeric 0, which proves nothing. Give at least one sample.";
+
     /// <summary>The second sentence of the report's problem when the loss changes between calls.</summary>
     private const string NotAFunction = "A layer's Forward is random or keeps state between calls (a Dropout draws a new mask each time: set its FreezeMask to true for the check).";
 
@@ -86,7 +89,7 @@ public static class GradientCheck
             checkedTensors.Add(new Target("dInput", inputs, RequireInputGradient(dInput, model.Layers[0]).ToArray()));
         }
 
-        return Run($"{model} with {loss}", () => loss.Forward(model.Forward(inputs), targets), checkedTensors, options);
+        return Run($"{model} with {loss}", () => loss.Forward(model.Forward(inputs), targets), checkedTensors, options, inputs.Rows);
     }
 
     /// <summary>
@@ -141,7 +144,7 @@ public static class GradientCheck
             checkedTensors.Add(new Target("dInput", input, RequireInputGradient(dInput, layer).ToArray()));
         }
 
-        return Run($"{layer} with {WeightedSumLoss}", () => WeightedSum(layer, layer.Forward(input), weights), checkedTensors, options);
+        return Run($"{layer} with {WeightedSumLoss}", () => WeightedSum(layer, layer.Forward(input), weights), checkedTensors, options, input.Rows);
     }
 
     /// <summary>Checks a loss's Backward, dLoss/dPredicted, against its Forward.</summary>
@@ -168,7 +171,7 @@ public static class GradientCheck
         }
 
         var checkedTensors = new List<Target> { new("dPredicted", predicted, loss.Backward(predicted, target).ToArray()) };
-        return Run(loss.ToString(), () => loss.Forward(predicted, target), checkedTensors, options);
+        return Run(loss.ToString(), () => loss.Forward(predicted, target), checkedTensors, options, predicted.Rows);
     }
 
     /// <summary>
@@ -211,12 +214,14 @@ public static class GradientCheck
     /// <paramref name="evaluate"/> against the analytic gradient; then one more evaluation at the
     /// unperturbed point, so the caches are those of the values the model is left with.
     /// </summary>
-    private static GradientCheckReport Run(string subject, Func<double> evaluate, List<Target> targets, GradientCheckOptions options)
+    private static GradientCheckReport Run(string subject, Func<double> evaluate, List<Target> targets, GradientCheckOptions options, int rows)
     {
         // A finite difference compares the loss at two nudged points: it needs the same function at every call.
         double first = evaluate(), second = evaluate();
-        string? problem = first.Equals(second) ? null : string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"The loss is not the same function from one call to the next: two evaluations at the same values gave {first:G9} and {second:G9}. {NotAFunction}");
+        string? problem = rows == 0 ? NoRows
+            : first.Equals(second) ? null
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"The loss is not the same function from one call to the next: two evaluations at the same values gave {first:G9} and {second:G9}. {NotAFunction}");
         var entries = new List<GradientCheckEntry>(targets.Count);
         for (int position = 0; position < targets.Count; position++)
         {

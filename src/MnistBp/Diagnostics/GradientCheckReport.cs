@@ -15,9 +15,7 @@ public sealed class GradientCheckReport
         Loss = loss;
         Options = options;
         Entries = entries;
-        Problem = problem ?? (entries.Sum(entry => entry.ElementsChecked) == 0
-            ? "Nothing was compared: every tensor checked has 0 elements (an input with 0 rows?). Give at least one sample."
-            : null);
+        Problem = problem ?? (entries.Sum(entry => entry.ElementsChecked) == 0 ? "Nothing was compared: every tensor checked has 0 elements." : null);
     }
 
     /// <summary>What was checked, such as <c>Sequential [Dense 'hidden' 4 -> 5, ...] with MeanSquaredError</c>.</summary>
@@ -39,7 +37,7 @@ public sealed class GradientCheckReport
     public bool Passed => Problem is null && Entries.All(entry => entry.Passed);
 
     /// <summary>
-    /// Why the check could not be trusted, whatever the entries say, or null: nothing was compared, or the loss was not
+    /// Why the check could not be trusted, whatever the entries say, or null: the batch had no rows, nothing was compared, or the loss was not
     /// the same function at every nudge (two evaluations at the same values differed: a random Forward, such as a
     /// <see cref="Dropout"/> drawing a new mask each call, which <see cref="Dropout.FreezeMask"/> stops). Shown in <see cref="ToString"/>.
     /// </summary>

@@ -198,7 +198,16 @@ public abstract class LearnRateSchedule
             RequireRateAt(baseRate, 0, stepsPerEpoch, totalSteps);
             if (totalSteps > warmUpSteps)
             {
-                then.Validate(baseRate, stepsPerEpoch, totalSteps - warmUpSteps);
+                try
+                {
+                    then.Validate(baseRate, stepsPerEpoch, totalSteps - warmUpSteps);
+                }
+                catch (InvalidOperationException e)
+                {
+                    // The schedule after the warm-up counts its steps from the warm-up's end: say so, and name the whole schedule.
+                    throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                        $"The learn-rate schedule {this} fails after its {warmUpSteps} warm-up steps (add {warmUpSteps} to the step below for the run's own step): {e.Message}"), e);
+                }
             }
         }
 

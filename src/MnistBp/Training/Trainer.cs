@@ -391,13 +391,15 @@ public sealed class Trainer
     /// <param name="cancellationToken">Checked before every mini-batch.</param>
     /// <returns>One result per finished epoch, with the best epoch and whether the run stopped early.</returns>
     /// <exception cref="ArgumentException">
-    /// Early stopping is on without evaluation data, or the training or evaluation data does not fit the model (the message names the data and the
-    /// sizes). Both are checked before any training, so the weights are unchanged.
+    /// Early stopping is on without evaluation data, the training or evaluation data does not fit the model (the message names the data and the
+    /// sizes), or a target is outside the loss's <see cref="Loss.TargetRange"/> (the message names the sample). All are checked before any
+    /// training, so the weights are unchanged.
     /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting of <paramref name="options"/> is out of range, or a run with a schedule has more steps than an int counts.</exception>
     /// <exception cref="InvalidOperationException">
     /// The model has no layers (checked before anything runs), or a layer was added after the optimizer was made; or a
-    /// schedule is set and the optimizer has no settable learn rate (checked before anything runs), or the schedule gave a
-    /// rate that is not positive and finite (the message names the schedule and the step).
+    /// schedule is set and the optimizer has no settable learn rate, or the schedule gives a rate that is not positive and
+    /// finite at some step (both checked before anything runs; the message names the schedule, the step and the epoch).
     /// </exception>
     /// <exception cref="TrainingDivergedException">
     /// A batch's loss was NaN or infinite; the model keeps the updates of the steps before it (the message says

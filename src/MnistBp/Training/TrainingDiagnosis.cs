@@ -31,8 +31,8 @@ public enum TrainingProblem
     /// <summary>
     /// The loss takes logits (<see cref="Loss.TakesLogits"/>) but the model's last layer squashes its outputs
     /// (<see cref="Layer.OutputRange"/>), such as a Softmax layer before <see cref="SoftmaxCrossEntropy"/>: the outputs are
-    /// squashed twice, the loss can never get near 0 and the gradients shrink. Reported after the first epoch when nothing
-    /// worse is seen.
+    /// squashed twice, the loss can never get near 0 and the gradients shrink. Reported after the first epoch, ahead of a
+    /// saturation (which it often causes) and behind non-finite outputs.
     /// </summary>
     SquashedLogits,
 }
@@ -73,7 +73,10 @@ public sealed record TrainingDiagnosis(TrainingProblem Problem, string Message)
         int epoch = previous.Count + 1;
         double? before = previous.Count == 0 ? null : previous[^1].MeanTrainingLoss;
         TrainingDiagnosis? found = OfNumbers(previous, meanLoss, evaluation, evaluationLoss, model, optimizer, epoch, before);
-        return found ?? (epoch == 1 ? SquashedLogitsOf(model, loss) : null);
+        // After the first epoch a loss over logits behind a squashing layer is named, the likely cause of a stuck start:
+        // ahead of a saturation (which it usually brings), behind non-finite outputs (which are worse).
+        TrainingDiagnosis? squashed = epoch == 1 ? SquashedLogitsOf(model, loss) : null;
+        return squashed is not null && found?.Problem is null or TrainingProblem.Saturation ? squashed : found;
     }
 
     /// <summary>The loss takes logits and the last layer squashes: the warning, or null.</summary>

@@ -83,7 +83,19 @@ internal sealed class ProbabilityRangeTests : RestoresKernelSettings
         Assert.That(() => trainer.Fit(good, new TrainingOptions { Epochs = 1, BatchSize = 10 }, evaluationData: bad),
             Throws.ArgumentException.With.Property("ParamName").EqualTo("evaluationData"));
         Assert.That(new QuadraticCost().TargetRange, Is.Null);
+        Assert.That(() => new Trainer(model, new EmptyRange(), new Sgd(model.Parameters, 0.1f)).Fit(good, new TrainingOptions { Epochs = 1 }),
+            Throws.InvalidOperationException.With.Message.EqualTo("EmptyRange.TargetRange is [1, 0], which holds no number: give a minimum no larger than the maximum, or null for any target."));
         Assert.That(new SoftmaxCrossEntropy().TargetRange, Is.EqualTo(((float, float)?)(0f, 1f)));
+    }
+
+    /// <summary>A user loss whose TargetRange is upside down.</summary>
+    private sealed class EmptyRange : Loss
+    {
+        public override (float Minimum, float Maximum)? TargetRange => (1f, 0f);
+
+        public override float Forward(Tensor predicted, Tensor target) => 0f;
+
+        public override Tensor Backward(Tensor predicted, Tensor target) => predicted;
     }
 
     [Test]

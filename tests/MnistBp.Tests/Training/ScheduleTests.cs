@@ -111,7 +111,9 @@ internal sealed class ScheduleTests
             Throws.InvalidOperationException.With.Message.StartsWith("The learn-rate schedule StepDecay gamma=1E-30 everyEpochs=1 gives 0 at step 11 (epoch 3, base rate 1)"));
         // After a warm-up, the schedule that follows checks its own part.
         Assert.That(() => trainer.Fit(data, new TrainingOptions { Epochs = 3, BatchSize = 10, Schedule = LearnRateSchedule.WarmUp(2, then: LearnRateSchedule.StepDecay(1e-30f, 1)) }),
-            Throws.InvalidOperationException.With.Message.Contains("StepDecay gamma=1E-30 everyEpochs=1 gives 0"));
+            Throws.InvalidOperationException.With.Message.StartsWith(
+                "The learn-rate schedule WarmUp steps=2 startFraction=0.1 then StepDecay gamma=1E-30 everyEpochs=1 fails after its 2 warm-up steps (add 2 to the step below")
+                .And.Message.Contains("StepDecay gamma=1E-30 everyEpochs=1 gives 0"));
         // A run too long to count its steps in an int is refused before the schedule is asked.
         Assert.That(() => trainer.Fit(data, new TrainingOptions { Epochs = int.MaxValue / 2, BatchSize = 10, Schedule = LearnRateSchedule.Cosine() }),
             Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("more than a schedule counts"));
