@@ -104,7 +104,7 @@ public abstract class LearnRateSchedule
     /// <param name="minimumRate">The rate at the end of the run; finite, not negative, and not above the base rate (Fit refuses that before training).</param>
     /// <returns>The schedule.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="minimumRate"/> is negative or not finite.</exception>
-    /// <remarks>Its <see cref="RateAt"/> throws an <see cref="InvalidOperationException"/> when the base rate is below <paramref name="minimumRate"/>.</remarks>
+    /// <remarks>Its <see cref="Validate"/>, which Fit calls before training, throws an <see cref="InvalidOperationException"/> when the base rate is below <paramref name="minimumRate"/>.</remarks>
     public static LearnRateSchedule Cosine(float minimumRate = 0f)
     {
         Optimizer.RequireNonNegative(minimumRate, nameof(minimumRate));
@@ -163,18 +163,22 @@ public abstract class LearnRateSchedule
     {
         public override float RateAt(float baseRate, int step, int stepsPerEpoch, int totalSteps)
         {
+            // rate = min + (base - min) * (1 + cos(π t / T)) / 2
+            return (float)(minimumRate + ((baseRate - (double)minimumRate) * (1 + Math.Cos(Math.PI * step / Math.Max(1, totalSteps))) / 2));
+        }
+
+        // The cosine falls from the base rate to the minimum, so the two ends are its extremes; a minimum above the
+        // base rate would make it rise instead.
+        public override void Validate(float baseRate, int stepsPerEpoch, int totalSteps)
+        {
             if (minimumRate > baseRate)
             {
                 throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
                     $"{this} is above the base rate {baseRate}: the cosine would raise the rate to {minimumRate:G3} instead of lowering it. Give a minimumRate no higher than the optimizer's learn rate."));
             }
 
-            // rate = min + (base - min) * (1 + cos(π t / T)) / 2
-            return (float)(minimumRate + ((baseRate - (double)minimumRate) * (1 + Math.Cos(Math.PI * step / Math.Max(1, totalSteps))) / 2));
+            RequireEnds(baseRate, stepsPerEpoch, totalSteps);
         }
-
-        // The cosine falls from the base rate to the minimum: the two ends are its extremes.
-        public override void Validate(float baseRate, int stepsPerEpoch, int totalSteps) => RequireEnds(baseRate, stepsPerEpoch, totalSteps);
 
         public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"Cosine minimumRate={minimumRate:G3}");
     }
