@@ -203,6 +203,16 @@ public sealed class Dense : Layer
     /// <inheritdoc/>
     public override string Kind => "Dense";
 
+    /// <summary>
+    /// Rebuilds a Dense from its model-file record (the built-in kind <c>Dense</c>), with zero weights the loader then
+    /// fills: the sizes come from the shape of W in the file, so no number but the bytes present decides what it allocates.
+    /// </summary>
+    internal static Dense FromRecord(LayerRecord record)
+    {
+        ParameterShape weights = record.GetParameterShape(0); // W is [inputSize x outputSize]; b is checked by the loader
+        return new Dense(weights.Rows, weights.Columns, record.Name);
+    }
+
     /// <inheritdoc/>
     public override string Formula => "Z = A·W + b";
 

@@ -125,4 +125,14 @@ public sealed class Dropout : Layer
         ArgumentNullException.ThrowIfNull(settings);
         settings.Add("rate", Rate).Add("seed", Seed.ToString(CultureInfo.InvariantCulture));
     }
+
+    /// <summary>Rebuilds a Dropout from its model-file record (the built-in kind <c>Dropout</c>): reads back what <see cref="WriteSettings"/> wrote.</summary>
+    /// <exception cref="InvalidDataException">The seed is not a decimal number that fits 64 bits; the loader adds the file, layer and offset.</exception>
+    internal static Dropout FromRecord(LayerRecord record)
+    {
+        string seed = record.Settings.GetString("seed"); // a decimal string: settings hold no 64-bit integers
+        return ulong.TryParse(seed, NumberStyles.None, CultureInfo.InvariantCulture, out ulong value)
+            ? new Dropout(record.Settings.GetSingle("rate"), value, record.Name)
+            : throw new InvalidDataException($"the setting 'seed' is \"{ModelText.Escape(seed)}\", not a decimal number from 0 to {ulong.MaxValue}");
+    }
 }

@@ -70,4 +70,7 @@ public sealed class LeakyRelu : Layer
         ArgumentNullException.ThrowIfNull(settings);
         settings.Add("slope", Slope);
     }
+
+    /// <summary>Rebuilds a LeakyRelu from its model-file record (the built-in kind <c>LeakyRelu</c>): reads back what <see cref="WriteSettings"/> wrote.</summary>
+    internal static LeakyRelu FromRecord(LayerRecord record) => new(record.Settings.GetSingle("slope"), record.Name);
 }

@@ -24,16 +24,16 @@ public static class LayerRegistry
 {
     internal const int MaxKindBytes = 256;
 
-    // The built-in kinds: the only place that names the library's own layer types for loading.
-    // Dense takes its sizes from the shape of W in the file, so no number but the bytes present decides what it allocates.
+    // The built-in kinds: the only place that names the library's own layer types for loading. A layer with
+    // settings or sizes reads its record in its own file (FromRecord, beside the WriteSettings it reads back).
     private static readonly KeyValuePair<string, Registration>[] s_builtIn =
     [
-        Entry("Dense", CreateDense),
+        Entry("Dense", Dense.FromRecord),
         Entry("Sigmoid", record => new Sigmoid(record.Name)),
         Entry("Relu", record => new Relu(record.Name)),
-        Entry("LeakyRelu", record => new LeakyRelu(record.Settings.GetSingle("slope"), record.Name)),
+        Entry("LeakyRelu", LeakyRelu.FromRecord),
         Entry("Tanh", record => new Tanh(record.Name)),
-        Entry("Dropout", CreateDropout),
+        Entry("Dropout", Dropout.FromRecord),
         Entry("Softmax", record => new Softmax(record.Name)),
     ];
 
@@ -157,18 +157,4 @@ public static class LayerRegistry
 
     private static bool IsIdentifier(string text) =>
         text.Length > 0 && (char.IsLetter(text[0]) || text[0] == '_') && text.All(c => char.IsLetterOrDigit(c) || c == '_');
-
-    private static Dense CreateDense(LayerRecord record)
-    {
-        ParameterShape weights = record.GetParameterShape(0); // W is [inputSize x outputSize]; b is checked by the loader
-        return new Dense(weights.Rows, weights.Columns, record.Name);
-    }
-
-    private static Dropout CreateDropout(LayerRecord record)
-    {
-        string seed = record.Settings.GetString("seed"); // a decimal string: settings hold no 64-bit integers
-        return ulong.TryParse(seed, NumberStyles.None, CultureInfo.InvariantCulture, out ulong value)
-            ? new Dropout(record.Settings.GetSingle("rate"), value, record.Name)
-            : throw new InvalidDataException($"the setting 'seed' is \"{ModelText.Escape(seed)}\", not a decimal number from 0 to {ulong.MaxValue}");
-    }
 }
