@@ -6,6 +6,7 @@
 // step, max-norm after it, and early stopping on the evaluation (validation) data, which restores the
 // best epoch's weights. It does not evaluate inside an epoch.
 using System.Diagnostics;
+using System.Globalization;
 
 namespace MnistBp;
 
@@ -63,7 +64,13 @@ public sealed class Trainer
     /// non-finite input or target, with its sample and feature, or weights that are already non-finite) and the
     /// optimizer's settings; <see cref="TrainingDivergedException.Epoch"/> and <see cref="TrainingDivergedException.Batch"/> are null.
     /// </exception>
-    public float Step(Tensor inputs, Tensor targets) => StepCore(inputs, targets, clipNorm: null, maxNorm: null);
+    /// <exception cref="ArgumentException">A target is outside the loss's <see cref="Loss.TargetRange"/>; the message names its row, column and value.</exception>
+    /// <exception cref="InvalidOperationException">The loss's TargetRange has a minimum above its maximum.</exception>
+    public float Step(Tensor inputs, Tensor targets)
+    {
+        RequireTargetsInRange(targets);
+        return StepCore(inputs, targets, clipNorm: null, maxNorm: null);
+    }
 
     /// <summary>
     /// One training step with the options' <see cref="TrainingOptions.GradientClipNorm"/> and
@@ -81,6 +88,7 @@ public sealed class Trainer
     /// <exception cref="TrainingDivergedException">As <see cref="Step(Tensor, Tensor)"/>.</exception>
     public float Step(Tensor inputs, Tensor targets, TrainingOptions options)
     {
+        RequireTargetsInRange(targets);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         string? fitOnly = options.Schedule is not null ? $"Schedule ({options.Schedule})"
@@ -95,6 +103,34 @@ public sealed class Trainer
         }
 
         return StepCore(inputs, targets, options.GradientClipNorm, options.MaxNorm);
+    }
+
+    /// <summary>
+    /// Throws unless every target is in the loss's <see cref="Loss.TargetRange"/> (when it has one): what Fit checks over the
+    /// whole dataset before training, checked here per batch for Step called on its own (one pass over the targets).
+    /// </summary>
+    private void RequireTargetsInRange(Tensor targets)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        if (Loss.TargetRange is not { } range)
+        {
+            return;
+        }
+
+        if (!(range.Minimum <= range.Maximum))
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"{Loss}.TargetRange is [{range.Minimum}, {range.Maximum}], which holds no number: give a minimum no larger than the maximum, or null for any target."));
+        }
+
+        int index = Kernels.FirstOutside(targets.AsSpan(), range.Minimum, range.Maximum);
+        if (index >= 0)
+        {
+            int columns = Math.Max(1, targets.Columns);
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"Trainer.Step: targets[{index / columns}, {index % columns}] is {targets.AsSpan()[index]}, outside [{range.Minimum}, {range.Maximum}], the TargetRange of {Loss}."),
+                nameof(targets));
+        }
     }
 
     private float StepCore(Tensor inputs, Tensor targets, float? clipNorm, float? maxNorm)

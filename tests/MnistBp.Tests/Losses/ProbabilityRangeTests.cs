@@ -88,6 +88,37 @@ internal sealed class ProbabilityRangeTests : RestoresKernelSettings
         Assert.That(new SoftmaxCrossEntropy().TargetRange, Is.EqualTo(((float, float)?)(0f, 1f)));
     }
 
+    [Test]
+    public void Step_refuses_a_target_outside_a_user_losss_range_before_changing_a_weight()
+    {
+        // The user loss checks nothing itself: only its TargetRange says targets are in [0, 1].
+        var model = new Sequential(new Dense(2, 3, WeightInit.XavierNormal, new DeterministicRandom(5), "logits"));
+        var trainer = new Trainer(model, new RangeOnly(), new Sgd(model.Parameters, 0.1f));
+        Tensor x = Tensor.FromValues(2, 2, [1f, 0f, 0f, 1f]);
+        Tensor y = Tensor.FromValues(2, 3, [0f, 1f, 0f, 0f, 0f, -3f]);
+        float[] before = model.Parameters[0].Value.ToArray();
+        const string expected = "Trainer.Step: targets[1, 2] is -3, outside [0, 1], the TargetRange of RangeOnly. (Parameter 'targets')";
+        Assert.That(() => trainer.Step(x, y), Throws.ArgumentException.With.Message.EqualTo(expected));
+        Assert.That(() => trainer.Step(x, y, new TrainingOptions { MaxNorm = 3f }), Throws.ArgumentException.With.Message.EqualTo(expected));
+        Assert.That(model.Parameters[0].Value.ToArray(), Is.EqualTo(before), "nothing was trained");
+        Assert.That(() => new Trainer(model, new EmptyRange(), new Sgd(model.Parameters, 0.1f)).Step(x, y),
+            Throws.InvalidOperationException.With.Message.StartsWith("EmptyRange.TargetRange is [1, 0], which holds no number"));
+
+        y[1, 2] = 1f;
+        Assert.That(trainer.Step(x, y), Is.EqualTo(0.5f), "targets inside the range train");
+        Assert.That(model.Parameters[0].Value.ToArray(), Is.Not.EqualTo(before));
+    }
+
+    /// <summary>A user loss that declares its targets' range and checks nothing itself: L = 0.5, dL/dp = p.</summary>
+    private sealed class RangeOnly : Loss
+    {
+        public override (float Minimum, float Maximum)? TargetRange => (0f, 1f);
+
+        public override float Forward(Tensor predicted, Tensor target) => 0.5f;
+
+        public override Tensor Backward(Tensor predicted, Tensor target) => predicted;
+    }
+
     /// <summary>A user loss whose TargetRange is upside down.</summary>
     private sealed class EmptyRange : Loss
     {
