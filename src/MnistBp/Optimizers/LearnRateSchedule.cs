@@ -81,7 +81,10 @@ public abstract class LearnRateSchedule
     /// Step decay: <c>rate = baseRate * gamma^floor(epoch / everyEpochs)</c>, the epoch counting from 0 (PyTorch's StepLR
     /// stepped once per epoch).
     /// </summary>
-    /// <param name="gamma">The factor applied every <paramref name="everyEpochs"/> epochs; positive and finite (0.1 divides by 10).</param>
+    /// <param name="gamma">
+    /// The factor applied every <paramref name="everyEpochs"/> epochs: above 0 and at most 1 (0.1 divides by 10; 1 keeps the
+    /// rate). A factor above 1 is refused: it would grow the rate, which is not a decay (and 10 for 0.1 is an easy slip).
+    /// </param>
     /// <param name="everyEpochs">How many epochs between decays; at least 1.</param>
     /// <returns>The schedule.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (the message names it).</exception>
@@ -90,6 +93,12 @@ public abstract class LearnRateSchedule
         if (!(gamma > 0f) || !float.IsFinite(gamma))
         {
             throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "gamma must be positive and finite.");
+        }
+
+        if (gamma > 1f)
+        {
+            throw new ArgumentOutOfRangeException(nameof(gamma), gamma, string.Create(CultureInfo.InvariantCulture,
+                $"gamma {gamma:G3} would multiply the rate by {gamma:G3} every {everyEpochs} epoch(s), so the rate would grow: a decay takes a gamma in (0, 1], such as {1f / gamma:G3} to divide by {gamma:G3}."));
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(everyEpochs, 1);

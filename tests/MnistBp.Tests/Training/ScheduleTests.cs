@@ -59,6 +59,9 @@ internal sealed class ScheduleTests
         Assert.That(() => LearnRateSchedule.StepDecay(0f, 1), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("gamma"));
         Assert.That(() => LearnRateSchedule.StepDecay(float.NaN, 1), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("gamma"));
         Assert.That(() => LearnRateSchedule.StepDecay(0.5f, 0), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("everyEpochs"));
+        Assert.That(() => LearnRateSchedule.StepDecay(10f, 5), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.StartsWith(
+            "gamma 10 would multiply the rate by 10 every 5 epoch(s), so the rate would grow: a decay takes a gamma in (0, 1], such as 0.1 to divide by 10."));
+        Assert.That(LearnRateSchedule.StepDecay(1f, 3).RateAt(0.2f, step: 70, stepsPerEpoch: 10, totalSteps: 100), Is.EqualTo(0.2f), "gamma 1 keeps the rate");
         Assert.That(() => LearnRateSchedule.Cosine(-1f), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("minimumRate"));
         Assert.That(() => LearnRateSchedule.WarmUp(0), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("warmUpSteps"));
         Assert.That(() => LearnRateSchedule.WarmUp(5, 0f), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("startFraction"));
