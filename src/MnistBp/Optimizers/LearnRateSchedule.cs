@@ -172,8 +172,11 @@ public abstract class LearnRateSchedule
     {
         public override float RateAt(float baseRate, int step, int stepsPerEpoch, int totalSteps)
         {
-            // rate = min + (base - min) * (1 + cos(π t / T)) / 2
-            return (float)(minimumRate + ((baseRate - (double)minimumRate) * (1 + Math.Cos(Math.PI * step / Math.Max(1, totalSteps))) / 2));
+            // rate = min + (base - min) * (1 + cos(π t / T)) / 2, computed as min + (base - min) * sin²(π (T - t) / 2T), the
+            // same number: near the end 1 + cos(π t / T) adds nearly -1 to 1, which cancels the digits away (docs chapter 15)
+            int steps = Math.Max(1, totalSteps);
+            double half = Math.Sin(Math.PI * (steps - step) / (2.0 * steps));
+            return (float)(minimumRate + ((baseRate - (double)minimumRate) * (half * half)));
         }
 
         // The cosine falls from the base rate to the minimum, so the two ends are its extremes; a minimum above the

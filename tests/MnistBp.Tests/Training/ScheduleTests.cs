@@ -36,6 +36,19 @@ internal sealed class ScheduleTests
         Assert.That(schedule.RateAt(1f, 100, 10, 100), Is.EqualTo(0.1f).Within(1e-7f));
     }
 
+    [TestCase(100_000_000)]
+    [TestCase(300_000_000)]
+    [TestCase(2_000_000_000)]
+    public void Cosine_keeps_its_digits_at_the_end_of_a_very_long_run(int totalSteps)
+    {
+        // The last step's rate is base * (1 + cos(π (T - 1) / T)) / 2 = base * sin²(π / 2T), about 2.5e-17 for T = 1e8 (to 1e-6 of it).
+        // Computed as 1 + cos it came out 10% low at T = 1e8 (2.22e-17) and 0 from T = 3e8, which Validate refuses.
+        double exact = 0.1 * Math.Pow(Math.Sin(Math.PI / (2.0 * totalSteps)), 2);
+        LearnRateSchedule schedule = LearnRateSchedule.Cosine();
+        Assert.That(schedule.RateAt(0.1f, totalSteps - 1, 1000, totalSteps), Is.EqualTo(exact).Within(1e-4).Percent);
+        Assert.That(() => schedule.Validate(0.1f, 1000, totalSteps), Throws.Nothing);
+    }
+
     [Test]
     public void WarmUp_rises_linearly_then_hands_over()
     {
