@@ -162,7 +162,7 @@ public abstract class LearnRateSchedule
             return (float)(baseRate * Math.Pow(gamma, epoch / everyEpochs));
         }
 
-        // base · γ^k only falls (γ < 1) or only rises (γ > 1): the two ends are its extremes.
+        // base · γ^k only falls (0 < γ ≤ 1, checked when made): the two ends are its extremes.
         public override void Validate(float baseRate, int stepsPerEpoch, int totalSteps) => RequireEnds(baseRate, stepsPerEpoch, totalSteps);
 
         public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"StepDecay gamma={gamma:G3} everyEpochs={everyEpochs}");
