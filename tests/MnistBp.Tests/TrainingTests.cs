@@ -116,6 +116,24 @@ public class TrainingTests
     }
 
     [Test]
+    public void A_run_of_int_MaxValue_epochs_starts_and_can_be_cancelled()
+    {
+        // Fit once reserved room for every epoch's result up front, so Epochs = int.MaxValue died with "Out of memory".
+        Dataset train = Slice().Train.Slice(0, 20);
+        using var cancellation = new CancellationTokenSource();
+        var epochs = new List<int>();
+        var progress = new SyncProgress<EpochResult>(result =>
+        {
+            epochs.Add(result.Epoch);
+            cancellation.Cancel();
+        });
+
+        Assert.Throws<OperationCanceledException>(() => NewTrainer(hidden: 4, seed: 1).Fit(
+            train, new TrainingOptions { Epochs = int.MaxValue, BatchSize = 10 }, epochProgress: progress, cancellationToken: cancellation.Token));
+        Assert.That(epochs, Is.EqualTo(new[] { 1 }));
+    }
+
+    [Test]
     public void Bad_options_fail_before_training()
     {
         Dataset train = Slice().Train.Slice(0, 10);
