@@ -141,7 +141,10 @@ public static class Mnist
     /// <exception cref="FileNotFoundException"><paramref name="download"/> is false and files are missing; the message names the folder and the files.</exception>
     /// <exception cref="OperationCanceledException">Cancellation was requested during a download.</exception>
     /// <exception cref="MnistDownloadException">A missing file could not be downloaded from any mirror; the message says where to put the files.</exception>
-    /// <exception cref="InvalidDataException">A file is not a valid IDX file, or images and labels do not match.</exception>
+    /// <exception cref="InvalidDataException">
+    /// A file is not a valid IDX file, images and labels do not match, a set holds no images, or the test images are not
+    /// the shape of the training images.
+    /// </exception>
     public static MnistData Load(string? directory = null, bool download = false, IProgress<MnistDownloadProgress>? progress = null, MnistDownloader? downloader = null, CancellationToken cancellationToken = default)
     {
         MnistDirectory location = ResolveDirectory(directory);
@@ -169,7 +172,10 @@ public static class Mnist
     /// <returns>The two datasets, pixels scaled to [0, 1], 10 classes.</returns>
     /// <exception cref="FileNotFoundException"><paramref name="download"/> is false and files are missing; the message names the folder and the files.</exception>
     /// <exception cref="MnistDownloadException">A missing file could not be downloaded from any mirror; the message says where to put the files.</exception>
-    /// <exception cref="InvalidDataException">A file is not a valid IDX file, or images and labels do not match.</exception>
+    /// <exception cref="InvalidDataException">
+    /// A file is not a valid IDX file, images and labels do not match, a set holds no images, or the test images are not
+    /// the shape of the training images.
+    /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static async Task<MnistData> LoadAsync(string? directory = null, bool download = false, IProgress<MnistDownloadProgress>? progress = null, MnistDownloader? downloader = null, CancellationToken cancellationToken = default)
     {
@@ -188,9 +194,33 @@ public static class Mnist
         string Find(string name) => FindFile(location.Path, name)
             ?? throw new FileNotFoundException($"{name} disappeared from '{location.Path}' while loading MNIST.", Path.Combine(location.Path, name));
 
-        Dataset train = Dataset.FromIdx(Find(TrainImagesFileName), Find(TrainLabelsFileName), ClassCount);
-        Dataset test = Dataset.FromIdx(Find(TestImagesFileName), Find(TestLabelsFileName), ClassCount);
+        string trainImages = Find(TrainImagesFileName), testImages = Find(TestImagesFileName);
+        Dataset train = Dataset.FromIdx(trainImages, Find(TrainLabelsFileName), ClassCount);
+        Dataset test = Dataset.FromIdx(testImages, Find(TestLabelsFileName), ClassCount);
+        RequireUsablePair(train, trainImages, test, testImages);
         return new MnistData(train, test, location);
+    }
+
+    /// <summary>
+    /// Throws unless both sets hold images and the test images have the training images' shape: a model trained on one
+    /// could not be measured on the other, and the run would find out only after training.
+    /// </summary>
+    private static void RequireUsablePair(Dataset train, string trainImages, Dataset test, string testImages)
+    {
+        foreach ((Dataset set, string path) in new[] { (train, trainImages), (test, testImages) })
+        {
+            if (set.Count == 0)
+            {
+                throw new InvalidDataException($"{path}: the file is a valid IDX file but holds no images; a data set to train or test on needs at least one.");
+            }
+        }
+
+        if (!train.ImageShape.SequenceEqual(test.ImageShape))
+        {
+            throw new InvalidDataException(
+                $"{testImages}: its images are [{string.Join(" x ", test.ImageShape)}], but those of {trainImages} are " +
+                $"[{string.Join(" x ", train.ImageShape)}]; the training and test images of one data set must have the same shape.");
+        }
     }
 
     private static List<string> MissingFiles(string directory) =>

@@ -132,6 +132,24 @@ public class MnistTests
     }
 
     [Test]
+    public void Load_refuses_test_images_of_another_shape_and_a_set_without_images_naming_the_file()
+    {
+        // Found at load time, not after a whole training run that could not then be measured.
+        WriteFilesGzipAndRaw(_directory, skip: null);
+        int testCount = GeneratedMnist.TestCount;
+        string testImages = Path.Combine(_directory, "t10k-images-idx3-ubyte");
+        File.WriteAllBytes(testImages, IdxBytes.Build([testCount, 28, 27], IdxBytes.Pattern(testCount * 28 * 27)));
+        Assert.That(() => Mnist.Load(_directory), Throws.InstanceOf<InvalidDataException>().With.Message.EqualTo(
+            $"{Path.GetFullPath(testImages)}: its images are [28 x 27], but those of {Path.GetFullPath(Path.Combine(_directory, Mnist.TrainImagesFileName))} are " +
+            "[28 x 28]; the training and test images of one data set must have the same shape."));
+
+        File.WriteAllBytes(testImages, IdxBytes.Build([0, 28, 28], []));
+        File.WriteAllBytes(Path.Combine(_directory, Mnist.TestLabelsFileName), IdxBytes.Gzip(IdxBytes.Build([0], [])));
+        Assert.That(() => Mnist.Load(_directory), Throws.InstanceOf<InvalidDataException>().With.Message.EqualTo(
+            $"{Path.GetFullPath(testImages)}: the file is a valid IDX file but holds no images; a data set to train or test on needs at least one."));
+    }
+
+    [Test]
     [CancelAfter(30_000)]
     public async Task LoadAsync_downloads_from_a_loopback_mirror_then_reads_the_datasets(CancellationToken cancellationToken)
     {
