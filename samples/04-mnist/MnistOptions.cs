@@ -73,7 +73,8 @@ public sealed record MnistOptions
           --data DIR          an existing folder with the four MNIST files (.gz or raw); default:
                               $MNISTBP_DATA, else a per-user cache folder (missing files are
                               downloaded into the folder chosen)
-          --save FILE         save the trained model to FILE
+          --save FILE         save the trained model to FILE, unless the run fails a check (a file
+                              already there is then left as it was)
           --report DIR        write a training report to DIR/index.html (settings, curves, confusion
                               matrix, misclassified digits, hidden weights; pictures beside it)
           --min-accuracy P    exit with code 1 when the final test accuracy is below P percent
@@ -85,6 +86,7 @@ public sealed record MnistOptions
     public static MnistOptions Parse(string[] args)
     {
         var options = new MnistOptions();
+        var given = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < args.Length; i++)
         {
             string name = args[i];
@@ -94,9 +96,19 @@ public sealed record MnistOptions
                 continue;
             }
 
+            if (name.StartsWith("--", StringComparison.Ordinal) && name.IndexOf('=', StringComparison.Ordinal) is int equals and > 2)
+            {
+                throw new FormatException($"'{name}': write the option and its value apart, '{name[..equals]} {name[(equals + 1)..]}'");
+            }
+
             if (i + 1 >= args.Length)
             {
                 throw new FormatException(name.StartsWith("--", StringComparison.Ordinal) ? $"{name} needs a value" : $"unknown argument '{name}' (see --help)");
+            }
+
+            if (!given.Add(name))
+            {
+                throw new FormatException($"{name} is given twice; give it once");
             }
 
             string value = args[++i];
@@ -106,7 +118,7 @@ public sealed record MnistOptions
                 "--epochs" => options with { Epochs = PositiveInt(name, value) },
                 "--batch" => options with { Batch = PositiveInt(name, value) },
                 "--lr" => options with { LearnRate = PositiveFloat(name, value) },
-                "--seed" => options with { Seed = ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed) ? seed : throw Bad(name, value, "a whole number >= 0") },
+                "--seed" => options with { Seed = ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed) ? seed : throw Bad(name, value, "a whole number from 0 to 18446744073709551615") },
                 "--init" => options with
                 {
                     Init = value switch
@@ -132,7 +144,7 @@ public sealed record MnistOptions
     }
 
     private static int PositiveInt(string name, string value) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw Bad(name, value, "a whole number > 0");
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw Bad(name, value, "a whole number from 1 to 2147483647");
 
     private static float PositiveFloat(string name, string value) =>
         float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out float x) && x > 0 && float.IsFinite(x) ? x : throw Bad(name, value, "a number > 0");

@@ -38,15 +38,15 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    // Refuse a --save path that cannot work before spending minutes on training.
-    if (options.Save is not null && Directory.Exists(options.Save))
+    // Refuse a --save or --report path that cannot work before spending minutes on training.
+    if (options.Save is not null)
     {
-        throw new IOException($"--save {options.Save}: that is a folder; give a file name.");
+        OutputPaths.RequireWritableFile("--save", options.Save);
     }
 
-    if (options.Save is not null && Path.GetDirectoryName(Path.GetFullPath(options.Save)) is string saveFolder && !Directory.Exists(saveFolder))
+    if (options.Report is not null)
     {
-        throw new DirectoryNotFoundException($"--save {options.Save}: the folder '{saveFolder}' does not exist.");
+        OutputPaths.RequireWritableFolder("--report", options.Report);
     }
 
     if (options.Data is not null && !Directory.Exists(options.Data))
@@ -104,10 +104,21 @@ try
     Console.WriteLine();
     Console.WriteLine(final.FormatConfusionMatrix());
 
-    if (options.Save is not null)
+    // The checks come before saving: a run that fails them leaves a model already at --save as it was.
+    string? failure = results[^1].Diagnosis is TrainingDiagnosis diagnosis
+        ? $"{diagnosis.Problem} after the last epoch (see the warning above)"
+        : options.MinAccuracy is double minimum && final.Accuracy * 100 < minimum
+            ? $"test accuracy {final.Accuracy * 100:F2}% is below --min-accuracy {minimum}%"
+            : null;
+    if (options.Save is not null && failure is null)
     {
         ModelFile.Save(model, options.Save);
         Console.WriteLine($"model saved to {Path.GetFullPath(options.Save)}");
+    }
+    else if (options.Save is not null)
+    {
+        Console.WriteLine($"model not saved to {Path.GetFullPath(options.Save)}: the run failed its check" +
+            (File.Exists(options.Save) ? "; the file there is left as it was" : ""));
     }
 
     if (options.Report is not null)
@@ -128,15 +139,9 @@ try
         Console.WriteLine($"report written to {page}");
     }
 
-    if (results[^1].Diagnosis is TrainingDiagnosis diagnosis)
+    if (failure is not null)
     {
-        Console.Error.WriteLine($"check failed: {diagnosis.Problem} after the last epoch (see the warning above)");
-        return 1;
-    }
-
-    if (options.MinAccuracy is double minimum && final.Accuracy * 100 < minimum)
-    {
-        Console.Error.WriteLine($"check failed: test accuracy {final.Accuracy * 100:F2}% is below --min-accuracy {minimum}%");
+        Console.Error.WriteLine($"check failed: {failure}");
         return 1;
     }
 

@@ -55,9 +55,9 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    if (options.Save is not null && (Directory.Exists(options.Save) || !Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(options.Save)))))
+    if (options.Save is not null)
     {
-        throw new IOException($"--save {options.Save}: give a file name in an existing folder.");
+        OutputPaths.RequireWritableFile("--save", options.Save); // before minutes of training, not after
     }
 
     if (options.Data is not null && !Directory.Exists(options.Data))
@@ -105,16 +105,23 @@ try
 
     double trainingSeconds = results.Sum(r => r.Duration.TotalSeconds);
     Evaluation test = Evaluation.Of(run.Model, data.Test, cancellationToken: cancellation.Token); // the one look at the test set
-    if (options.Save is not null)
+    // The check comes before saving: a run below --min-accuracy leaves a model already at --save as it was.
+    bool belowMinimum = options.MinAccuracy is double minimum && test.Accuracy * 100 < minimum;
+    if (options.Save is not null && !belowMinimum)
     {
         ModelFile.Save(run.Model, options.Save);
         Console.WriteLine($"model saved to {Path.GetFullPath(options.Save)}");
     }
+    else if (options.Save is not null)
+    {
+        Console.WriteLine($"model not saved to {Path.GetFullPath(options.Save)}: the run failed its check" +
+            (File.Exists(options.Save) ? "; the file there is left as it was" : ""));
+    }
 
     Console.WriteLine($"test accuracy {test.Accuracy * 100:F2}% ({test.Correct} of {test.Count}) after {results.Count} epochs; {trainingSeconds:F1} s of training"); // the exact form, "epochs" even for 1
-    if (options.MinAccuracy is double minimum && test.Accuracy * 100 < minimum)
+    if (belowMinimum)
     {
-        Console.Error.WriteLine($"check failed: test accuracy {test.Accuracy * 100:F2}% is below --min-accuracy {minimum}%");
+        Console.Error.WriteLine($"check failed: test accuracy {test.Accuracy * 100:F2}% is below --min-accuracy {options.MinAccuracy}%");
         return 1;
     }
 

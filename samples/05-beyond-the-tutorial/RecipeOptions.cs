@@ -53,7 +53,8 @@ internal sealed record RecipeOptions
           --seed S            seed for the initial weights, shuffles, dropout masks and distortions (default 1)
           --data DIR          an existing folder with the four MNIST files (.gz or raw); default:
                               $MNISTBP_DATA, else a per-user cache folder
-          --save FILE         save the trained model to FILE (sample 06 can load it)
+          --save FILE         save the trained model to FILE (sample 06 can load it), unless the
+                              run is below --min-accuracy (a file already there is then kept)
           --min-accuracy P    exit with code 1 when the final test accuracy is below P percent
           --list              print every recipe with the reference it reproduces and its number
           --help              show this help
@@ -64,6 +65,7 @@ internal sealed record RecipeOptions
     public static RecipeOptions Parse(string[] args)
     {
         var options = new RecipeOptions();
+        var given = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < args.Length; i++)
         {
             string name = args[i];
@@ -73,9 +75,19 @@ internal sealed record RecipeOptions
                 continue;
             }
 
+            if (name.StartsWith("--", StringComparison.Ordinal) && name.IndexOf('=', StringComparison.Ordinal) is int equals and > 2)
+            {
+                throw new FormatException($"'{name}': write the option and its value apart, '{name[..equals]} {name[(equals + 1)..]}'");
+            }
+
             if (i + 1 >= args.Length)
             {
                 throw new FormatException(name.StartsWith("--", StringComparison.Ordinal) ? $"{name} needs a value" : $"unknown argument '{name}' (see --help)");
+            }
+
+            if (!given.Add(name))
+            {
+                throw new FormatException($"{name} is given twice; give it once");
             }
 
             string value = args[++i];
@@ -84,9 +96,9 @@ internal sealed record RecipeOptions
                 "--recipe" => options with { Recipe = value },
                 "--epochs" => options with
                 {
-                    Epochs = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw Bad(name, value, "a whole number > 0"),
+                    Epochs = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw Bad(name, value, "a whole number from 1 to 2147483647"),
                 },
-                "--seed" => options with { Seed = ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed) ? seed : throw Bad(name, value, "a whole number >= 0") },
+                "--seed" => options with { Seed = ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed) ? seed : throw Bad(name, value, "a whole number from 0 to 18446744073709551615") },
                 "--data" => options with { Data = value },
                 "--save" => options with { Save = value },
                 "--min-accuracy" => options with
