@@ -198,6 +198,44 @@ public class TrainingDiagnosticsTests
         Assert.That(diagnosis.ToString(), Is.EqualTo(diagnosis.Message));
     }
 
+    [TestCase(50, true)]
+    [TestCase(150, false)]
+    public void A_model_answering_one_class_for_all_but_a_few_samples_is_saturated_unless_most_samples_have_that_class(int labelledZero, bool diagnosed)
+    {
+        // 200 samples of 2 features, 4 classes. A fixed Dense answers class 0 (its bias) for every sample but the one whose
+        // first feature is 1 (class 1): 199 of 200, the way sample 04 at learn rate 100 answered 9996 of 10000 test digits
+        // with one class and was not diagnosed, since 4 were not. With 50 samples labelled 0 that is a collapse; with 150
+        // it is what a model of mostly-0 labels may fairly do. The rate of 1e-30 leaves every prediction as it is.
+        var features = new Tensor(200, 2);
+        byte[] labels = new byte[200];
+        for (int i = 0; i < 200; i++)
+        {
+            labels[i] = i < labelledZero ? (byte)0 : (byte)(1 + (i % 3));
+        }
+
+        features[7, 0] = 1f;
+        var dense = new Dense(2, 4, "fixed");
+        dense.Biases.Value[0] = 1f;
+        dense.Weights.Value[0, 1] = 10f;
+        var model = new Sequential(dense);
+        var trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Sgd(model.Parameters, 1e-30f));
+        Dataset data = Dataset.FromFeatures(features, labels, 4);
+
+        IReadOnlyList<EpochResult> results = trainer.Fit(data, new TrainingOptions { Epochs = 2, BatchSize = 50, Shuffle = false }, data);
+
+        Evaluation evaluation = results[1].Evaluation!;
+        Assert.That(Enumerable.Range(0, 4).Sum(actual => evaluation[actual, 0]), Is.EqualTo(199), "199 answered class 0");
+        if (diagnosed)
+        {
+            Assert.That(results[1].Diagnosis?.Message, Does.StartWith(
+                "Saturation: 199 of the 200 evaluation samples are predicted as class 0, which only 50 of them are, and the mean training loss is flat"));
+        }
+        else
+        {
+            Assert.That(results.Select(r => r.Diagnosis), Is.All.Null);
+        }
+    }
+
     [Test]
     public void Batch_100_and_learn_rate_30_is_diagnosed_as_saturation()
     {

@@ -11,7 +11,8 @@ namespace MnistBp;
 public enum TrainingProblem
 {
     /// <summary>
-    /// Every evaluation sample is predicted as the same class (with labels of more than one class). When the mean
+    /// Every evaluation sample is predicted as the same class (with labels of more than one class), or at least 99% of
+    /// them are, in a class no more than half of them are labelled with. When the mean
     /// training loss is also flat (changed by under 1% since the previous epoch) the message says so; otherwise (and
     /// after the first epoch) it calls it possible. Sigmoids stuck at 0 or 1 have a slope near 0, and ReLUs whose input
     /// stays negative a slope of 0, so the gradients vanish and training stops moving.
@@ -47,6 +48,9 @@ public sealed record TrainingDiagnosis(TrainingProblem Problem, string Message)
 {
     /// <summary>A change of the mean training loss under this fraction of its previous value counts as flat.</summary>
     internal const double FlatFraction = 0.01;
+
+    /// <summary>The share of the predictions in one class from which a model counts as answering one class for everything (with labels of more than one class).</summary>
+    internal const double NearlyAllFraction = 0.99;
 
     /// <summary>A rise of the mean training loss over this fraction of its previous value, two epochs running, counts as divergence.</summary>
     internal const double GrowthFraction = 0.05;
@@ -105,10 +109,13 @@ public sealed record TrainingDiagnosis(TrainingProblem Problem, string Message)
             return NonFinite($"the evaluation loss is {Text(loss)}", model, optimizer);
         }
 
-        if (evaluation is not null && SingleClass(evaluation) is (int predicted, int classesPresent) && classesPresent > 1)
+        if (evaluation is not null && OneClass(evaluation) is (int predicted, int inIt, int finite, int classesPresent) && classesPresent > 1)
         {
             bool flat = before is double b && Math.Abs(meanLoss - b) <= FlatFraction * Math.Abs(b);
-            return Saturation(epoch, before, flat, meanLoss, evaluation.Count - evaluation.NonFiniteCount, predicted, model, optimizer);
+            string share = inIt == finite
+                ? string.Create(CultureInfo.InvariantCulture, $"every one of the {finite} evaluation samples is predicted as class {predicted}")
+                : string.Create(CultureInfo.InvariantCulture, $"{inIt} of the {finite} evaluation samples are predicted as class {predicted}, which only {LabelsOf(evaluation, predicted)} of them are");
+            return Saturation(epoch, before, flat, meanLoss, share, model, optimizer);
         }
 
         // Without labelled evaluation data there is no confusion matrix to show one class for everything;
@@ -140,10 +147,15 @@ public sealed record TrainingDiagnosis(TrainingProblem Problem, string Message)
         return null;
     }
 
-    /// <summary>The one class every finite prediction fell in, and how many classes the labels hold; null when predictions differ or there are none.</summary>
-    private static (int Predicted, int ClassesPresent)? SingleClass(Evaluation evaluation)
+    /// <summary>
+    /// The class (nearly) every finite prediction fell in: all of them, or at least <see cref="NearlyAllFraction"/> of them when
+    /// no more than half the samples are labelled with that class (a model that answers one class for everything but a few
+    /// stragglers has collapsed just the same; one that mostly answers the class most samples have has not). With it, how
+    /// many predictions fell in it, how many predictions are finite and how many classes the labels hold; null otherwise.
+    /// </summary>
+    private static (int Predicted, int InIt, int Finite, int ClassesPresent)? OneClass(Evaluation evaluation)
     {
-        int predictedClass = -1, classesPresent = 0;
+        int top = -1, inTop = 0, finite = 0, classesPresent = 0;
         for (int predicted = 0; predicted < evaluation.ClassCount; predicted++)
         {
             int column = 0;
@@ -152,40 +164,44 @@ public sealed record TrainingDiagnosis(TrainingProblem Problem, string Message)
                 column += evaluation[actual, predicted];
             }
 
-            if (column > 0)
+            finite += column;
+            if (column > inTop)
             {
-                if (predictedClass >= 0)
-                {
-                    return null;
-                }
-
-                predictedClass = predicted;
+                (top, inTop) = (predicted, column);
             }
         }
 
         for (int actual = 0; actual < evaluation.ClassCount; actual++)
         {
-            int row = evaluation.NonFiniteCountOf(actual);
-            for (int predicted = 0; predicted < evaluation.ClassCount; predicted++)
-            {
-                row += evaluation[actual, predicted];
-            }
-
-            classesPresent += row > 0 ? 1 : 0;
+            classesPresent += LabelsOf(evaluation, actual) + evaluation.NonFiniteCountOf(actual) > 0 ? 1 : 0;
         }
 
-        return predictedClass < 0 ? null : (predictedClass, classesPresent);
+        bool all = top >= 0 && inTop == finite;
+        bool nearlyAll = top >= 0 && inTop >= NearlyAllFraction * finite && LabelsOf(evaluation, top) <= 0.5 * finite;
+        return all || nearlyAll ? (top, inTop, finite, classesPresent) : null;
     }
 
-    private static TrainingDiagnosis Saturation(int epoch, double? before, bool flat, double meanLoss, int count, int predicted, Sequential model, Optimizer optimizer)
+    /// <summary>The evaluation samples labelled <paramref name="actual"/> that got a finite prediction.</summary>
+    private static int LabelsOf(Evaluation evaluation, int actual)
+    {
+        int row = 0;
+        for (int predicted = 0; predicted < evaluation.ClassCount; predicted++)
+        {
+            row += evaluation[actual, predicted];
+        }
+
+        return row;
+    }
+
+    private static TrainingDiagnosis Saturation(int epoch, double? before, bool flat, double meanLoss, string share, Sequential model, Optimizer optimizer)
     {
         (string name, float weight) = LargestWeight(model);
         string losses = before is double b
             ? string.Create(CultureInfo.InvariantCulture, $"{b:F5} after epoch {epoch - 1}, {meanLoss:F5} after epoch {epoch}")
             : string.Create(CultureInfo.InvariantCulture, $"{meanLoss:F5} after epoch {epoch}");
         string seen = flat
-            ? $"Saturation: every one of the {count} evaluation samples is predicted as class {predicted}, and the mean training loss is flat ({losses})."
-            : $"Possible saturation: after epoch {epoch} every one of the {count} evaluation samples is predicted as class {predicted} (mean training loss {losses}); " +
+            ? $"Saturation: {share}, and the mean training loss is flat ({losses})."
+            : $"Possible saturation: after epoch {epoch} {share} (mean training loss {losses}); " +
               "if the loss stays flat in the next epoch, the network is stuck.";
         string rate = optimizer.ReportedLearnRate is float r
             ? $"a learn rate too high for this network (this run: {Text(r)}; divide it by 10, and again, until the loss falls)"
