@@ -528,7 +528,7 @@ public sealed class Trainer
         var augmentationRandom = new DeterministicRandom(options.AugmentationSeed);
         int batchCount = (trainingData.Count + options.BatchSize - 1) / options.BatchSize;
         int[] order = new int[trainingData.Count];
-        var results = new List<EpochResult>(Math.Min(options.Epochs, 1024)); // grows past that: Epochs may be int.MaxValue, a run cancelled or stopped early
+        var results = new List<EpochResult>(Math.Min(options.Epochs, 1024)); // not Epochs itself: it may be int.MaxValue
         int totalSteps = batchCount * options.Epochs;
         float[][]? bestWeights = options.EarlyStoppingPatience is null ? null : NewWeightCopies();
         int? bestEpoch = null;
