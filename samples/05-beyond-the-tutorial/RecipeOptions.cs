@@ -52,7 +52,10 @@ internal sealed record RecipeOptions
                               stretched or shortened to fit)
           --seed S            seed for the initial weights, shuffles, dropout masks and distortions (default 1)
           --data DIR          an existing folder with the four MNIST files (.gz or raw); default:
-                              $MNISTBP_DATA, else a per-user cache folder
+                              $MNISTBP_DATA, else a per-user cache folder (missing files are
+                              downloaded into it; when that fails too, the small slice shipped with
+                              sample 04 is used, announced loudly). A --data folder is never
+                              replaced by the slice: when it fails, the sample says why
           --save FILE         save the trained model to FILE (sample 06 can load it), unless the
                               run is below --min-accuracy (a file already there is then kept)
           --min-accuracy P    exit with code 1 when the final test accuracy is below P percent
