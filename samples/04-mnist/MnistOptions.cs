@@ -76,7 +76,8 @@ public sealed record MnistOptions
           --save FILE         save the trained model to FILE, unless the run fails a check (a file
                               already there is then left as it was)
           --report DIR        write a training report to DIR/index.html (settings, curves, confusion
-                              matrix, misclassified digits, hidden weights; pictures beside it)
+                              matrix, misclassified digits, hidden weights; pictures beside it);
+                              written for a run that fails its check too, replacing a report in DIR
           --min-accuracy P    exit with code 1 when the final test accuracy is below P percent
           --help              show this help
         """;
@@ -96,14 +97,19 @@ public sealed record MnistOptions
                 continue;
             }
 
-            if (name.StartsWith("--", StringComparison.Ordinal) && name.IndexOf('=', StringComparison.Ordinal) is int equals and > 2)
+            if (name.IndexOf('=', StringComparison.Ordinal) is int equals and > 2 && ValueOptions.Contains(name[..equals]))
             {
                 throw new FormatException($"'{name}': write the option and its value apart, '{name[..equals]} {name[(equals + 1)..]}'");
             }
 
+            if (!ValueOptions.Contains(name))
+            {
+                throw new FormatException(name.StartsWith("--", StringComparison.Ordinal) ? $"unknown option '{name}' (see --help)" : $"unknown argument '{name}' (see --help)");
+            }
+
             if (i + 1 >= args.Length)
             {
-                throw new FormatException(name.StartsWith("--", StringComparison.Ordinal) ? $"{name} needs a value" : $"unknown argument '{name}' (see --help)");
+                throw new FormatException($"{name} needs a value");
             }
 
             if (!given.Add(name))
@@ -148,6 +154,9 @@ public sealed record MnistOptions
 
     private static float PositiveFloat(string name, string value) =>
         float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out float x) && x > 0 && float.IsFinite(x) ? x : throw Bad(name, value, "a number > 0");
+
+    /// <summary>The options that take a value, for the advice to a '--name=value' written as one word.</summary>
+    private static readonly string[] ValueOptions = ["--hidden", "--epochs", "--batch", "--lr", "--seed", "--init", "--data", "--save", "--report", "--min-accuracy"];
 
     private static FormatException Bad(string name, string value, string expected) => new($"{name} '{value}': expected {expected}");
 }

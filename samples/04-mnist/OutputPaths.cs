@@ -1,36 +1,34 @@
 // Where samples 04 and 05 write (--save FILE, --report DIR), checked before training: a path that
 // cannot work fails in a second, with the option's name, instead of after minutes of training. The
-// check writes and deletes a probe file in the folder, so it sees what a listing would not (a
-// read-only folder, /proc). Nothing the user already has there is touched.
+// checks write and delete a probe file in the folder, so they see what a listing would not (a
+// read-only folder, /proc); --save uses the library's own check, the one ModelFile.Save makes.
+// Nothing the user already has there is touched.
+using MnistBp;
+
 namespace MnistBp.Samples.Digits;
 
 /// <summary>Checks of the samples' output paths, made before any training.</summary>
 public static class OutputPaths
 {
-    /// <summary>Throws unless a file can be written at <paramref name="path"/>: a name, not a folder, in a folder that takes new files.</summary>
+    /// <summary>
+    /// Throws unless a model can be saved at <paramref name="path"/>: the library's own check
+    /// (<see cref="ModelFile.RequireWritable"/>: the path as Save sees it, a symbolic link followed, a read-only file
+    /// refused, then a probe file in the folder), with the option in the message.
+    /// </summary>
     /// <param name="option">The option that gave the path, such as <c>--save</c>, for the message.</param>
-    /// <param name="path">The file to be written.</param>
+    /// <param name="path">The model file to be written.</param>
     /// <exception cref="IOException">The path cannot be written; the message names the option, the path and why.</exception>
     public static void RequireWritableFile(string option, string path)
     {
         RequireName(option, path, "a file name");
-        if (Directory.Exists(path))
+        try
         {
-            throw new IOException($"{option} {path}: that is a folder; give a file name.");
+            ModelFile.RequireWritable(path);
         }
-
-        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        if (File.Exists(folder))
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new IOException($"{option} {path}: '{folder}' is a file, not a folder.");
+            throw new IOException($"{option} {path}: {e.Message}", e);
         }
-
-        if (!Directory.Exists(folder))
-        {
-            throw new DirectoryNotFoundException($"{option} {path}: the folder '{folder}' does not exist.");
-        }
-
-        Probe(option, path, folder);
     }
 
     /// <summary>
@@ -62,7 +60,7 @@ public static class OutputPaths
         ArgumentNullException.ThrowIfNull(path);
         if (path.Trim().Length == 0)
         {
-            throw new IOException($"{option} needs {what}, not an empty string.");
+            throw new IOException($"{option} needs {what}, not an empty or blank string.");
         }
     }
 

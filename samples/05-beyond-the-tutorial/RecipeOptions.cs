@@ -78,14 +78,19 @@ internal sealed record RecipeOptions
                 continue;
             }
 
-            if (name.StartsWith("--", StringComparison.Ordinal) && name.IndexOf('=', StringComparison.Ordinal) is int equals and > 2)
+            if (name.IndexOf('=', StringComparison.Ordinal) is int equals and > 2 && ValueOptions.Contains(name[..equals]))
             {
                 throw new FormatException($"'{name}': write the option and its value apart, '{name[..equals]} {name[(equals + 1)..]}'");
             }
 
+            if (!ValueOptions.Contains(name))
+            {
+                throw new FormatException(name.StartsWith("--", StringComparison.Ordinal) ? $"unknown option '{name}' (see --help)" : $"unknown argument '{name}' (see --help)");
+            }
+
             if (i + 1 >= args.Length)
             {
-                throw new FormatException(name.StartsWith("--", StringComparison.Ordinal) ? $"{name} needs a value" : $"unknown argument '{name}' (see --help)");
+                throw new FormatException($"{name} needs a value");
             }
 
             if (!given.Add(name))
@@ -120,6 +125,9 @@ internal sealed record RecipeOptions
 
         return options;
     }
+
+    /// <summary>The options that take a value, for the advice to a '--name=value' written as one word.</summary>
+    private static readonly string[] ValueOptions = ["--recipe", "--epochs", "--seed", "--data", "--save", "--min-accuracy"];
 
     private static FormatException Bad(string name, string value, string expected) => new($"{name} '{value}': expected {expected}");
 }

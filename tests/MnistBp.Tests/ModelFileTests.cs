@@ -339,6 +339,55 @@ public class ModelFileTests
     }
 
     [Test]
+    public void RequireWritable_refuses_what_Save_would_refuse_and_touches_nothing()
+    {
+        // The check a long run makes before training: the same refusals as Save, found before anything is computed.
+        string path = Path.Combine(_folder, "model.mnbp"), fresh = Path.Combine(_folder, "new.mnbp");
+        File.WriteAllText(path, "keep me");
+        ModelFile.RequireWritable(path);
+        ModelFile.RequireWritable(fresh);
+        Assert.That(Directory.GetFileSystemEntries(_folder), Is.EqualTo(new[] { path }), "no probe left, nothing created");
+        Assert.That(File.ReadAllText(path), Is.EqualTo("keep me"));
+
+        File.SetAttributes(path, FileAttributes.ReadOnly);
+        try
+        {
+            Assert.That(() => ModelFile.RequireWritable(path), Throws.TypeOf<UnauthorizedAccessException>().With.Message.EqualTo(
+                $"Cannot save the model to '{path}': the file is read-only; it is unchanged."));
+        }
+        finally
+        {
+            File.SetAttributes(path, FileAttributes.Normal);
+        }
+
+        Assert.That(() => ModelFile.RequireWritable(_folder), Throws.InstanceOf<IOException>().With.Message.EqualTo($"Cannot save the model to '{_folder}': it is a folder; give a file name."));
+        string slash = Path.Combine(_folder, "missing") + Path.DirectorySeparatorChar;
+        Assert.That(() => ModelFile.RequireWritable(slash), Throws.InstanceOf<IOException>().With.Message.EqualTo($"Cannot save the model to '{slash}': it is a folder; give a file name."),
+            "a name ending in a separator names a folder, even one that does not exist yet");
+        Assert.That(() => ModelFile.RequireWritable(""), Throws.ArgumentException);
+    }
+
+    [Test]
+    public void RequireWritable_follows_a_symbolic_link_as_Save_does()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Ignore("symbolic links without privileges: not on Windows.");
+            return;
+        }
+
+        // A link into a folder that does not exist is refused, naming where Save would write; a link in this folder to a
+        // file in another passes when that folder can be written.
+        string dangling = Path.Combine(_folder, "dangling.mnbp"), nowhere = Path.Combine(_folder, "gone", "model.mnbp");
+        File.CreateSymbolicLink(dangling, nowhere);
+        Assert.That(() => ModelFile.RequireWritable(dangling), Throws.InstanceOf<DirectoryNotFoundException>().With.Message.EqualTo(
+            $"Cannot save the model to '{nowhere}': the folder '{Path.Combine(_folder, "gone")}' does not exist."));
+        Directory.CreateDirectory(Path.Combine(_folder, "gone"));
+        ModelFile.RequireWritable(dangling);
+        Assert.That(Directory.GetFileSystemEntries(Path.Combine(_folder, "gone")), Is.Empty, "the probe went where Save writes, and is gone");
+    }
+
+    [Test]
     public void Save_keeps_the_replaced_files_permissions_and_a_symbolic_link()
     {
         // Windows has no Unix file modes, and creating a symbolic link there needs a privilege or developer mode;

@@ -417,6 +417,16 @@ public sealed class Dataset
     internal ReadOnlySpan<float> TargetRows(int start, int count) =>
         _targets.AsSpan(start * TargetCount, count * TargetCount);
 
+    /// <summary>Throws unless <paramref name="range"/>, <paramref name="loss"/>'s <see cref="Loss.TargetRange"/>, holds a number: a minimum no larger than its maximum.</summary>
+    internal static void RequireRangeHoldsNumbers((float Minimum, float Maximum) range, Loss loss)
+    {
+        if (!(range.Minimum <= range.Maximum))
+        {
+            throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{loss}.TargetRange is [{range.Minimum}, {range.Maximum}], which holds no number: give a minimum no larger than the maximum, or null for any target."));
+        }
+    }
+
     /// <summary>
     /// Throws unless every target is in <paramref name="range"/>, the range <paramref name="loss"/> takes
     /// (<see cref="Loss.TargetRange"/>): labels give one-hot rows of 0 and 1, float targets are checked one by one.
@@ -424,11 +434,7 @@ public sealed class Dataset
     /// </summary>
     internal void RequireTargetsIn((float Minimum, float Maximum) range, Loss loss, string paramName)
     {
-        if (!(range.Minimum <= range.Maximum))
-        {
-            throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"{loss}.TargetRange is [{range.Minimum}, {range.Maximum}], which holds no number: give a minimum no larger than the maximum, or null for any target."));
-        }
+        RequireRangeHoldsNumbers(range, loss);
 
         int index;
         float value;

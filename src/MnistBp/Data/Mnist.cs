@@ -142,8 +142,8 @@ public static class Mnist
     /// <exception cref="OperationCanceledException">Cancellation was requested during a download.</exception>
     /// <exception cref="MnistDownloadException">A missing file could not be downloaded from any mirror; the message says where to put the files.</exception>
     /// <exception cref="InvalidDataException">
-    /// A file is not a valid IDX file, images and labels do not match, a set holds no images, or the test images are not
-    /// the shape of the training images.
+    /// A file is not a valid IDX file, images and labels do not match, a set holds no images, or the test images do not
+    /// have the training images' dimensions (the same shape, such as 28 x 28, not only the same number of pixels).
     /// </exception>
     public static MnistData Load(string? directory = null, bool download = false, IProgress<MnistDownloadProgress>? progress = null, MnistDownloader? downloader = null, CancellationToken cancellationToken = default)
     {
@@ -173,8 +173,8 @@ public static class Mnist
     /// <exception cref="FileNotFoundException"><paramref name="download"/> is false and files are missing; the message names the folder and the files.</exception>
     /// <exception cref="MnistDownloadException">A missing file could not be downloaded from any mirror; the message says where to put the files.</exception>
     /// <exception cref="InvalidDataException">
-    /// A file is not a valid IDX file, images and labels do not match, a set holds no images, or the test images are not
-    /// the shape of the training images.
+    /// A file is not a valid IDX file, images and labels do not match, a set holds no images, or the test images do not
+    /// have the training images' dimensions (the same shape, such as 28 x 28, not only the same number of pixels).
     /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static async Task<MnistData> LoadAsync(string? directory = null, bool download = false, IProgress<MnistDownloadProgress>? progress = null, MnistDownloader? downloader = null, CancellationToken cancellationToken = default)

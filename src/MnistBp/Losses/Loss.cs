@@ -32,7 +32,9 @@ public abstract class Loss
     /// <summary>
     /// The range every target must lie in, such as [0, 1] for the cross-entropies, whose targets are probabilities; null
     /// (the default) for any value. <see cref="Trainer.Fit"/> checks the training and evaluation targets against it before
-    /// the first step, so a bad target stops the run before anything is trained, with the sample it is in.
+    /// the first step, so a bad target stops the run before anything is trained, with the sample it is in;
+    /// <see cref="Trainer.Step(Tensor, Tensor)"/> checks each batch's targets. A loss called directly checks nothing
+    /// unless it does so itself (the cross-entropies do, with <see cref="RequireProbabilities"/>).
     /// </summary>
     public virtual (float Minimum, float Maximum)? TargetRange => null;
 

@@ -95,13 +95,12 @@ public abstract class LearnRateSchedule
             throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "gamma must be positive and finite.");
         }
 
+        ArgumentOutOfRangeException.ThrowIfLessThan(everyEpochs, 1);
         if (gamma > 1f)
         {
             throw new ArgumentOutOfRangeException(nameof(gamma), gamma, string.Create(CultureInfo.InvariantCulture,
-                $"gamma {gamma:G3} would multiply the rate by {gamma:G3} every {everyEpochs} epoch(s), so the rate would grow: a decay takes a gamma in (0, 1], such as {1f / gamma:G3} to divide by {gamma:G3}."));
+                $"gamma {gamma:R} would multiply the rate by {gamma:R} every {everyEpochs} epoch(s), so the rate would grow: a decay takes a gamma in (0, 1], such as {1f / gamma:R} to divide by {gamma:R}."));
         }
-
-        ArgumentOutOfRangeException.ThrowIfLessThan(everyEpochs, 1);
         return new StepDecaySchedule(gamma, everyEpochs);
     }
 
@@ -172,11 +171,11 @@ public abstract class LearnRateSchedule
     {
         public override float RateAt(float baseRate, int step, int stepsPerEpoch, int totalSteps)
         {
-            // rate = min + (base - min) * (1 + cos(π t / T)) / 2, computed as min + (base - min) * sin²(π (T - t) / 2T), the
-            // same number: near the end 1 + cos(π t / T) adds nearly -1 to 1, which cancels the digits away (docs chapter 15)
             int steps = Math.Max(1, totalSteps);
-            double half = Math.Sin(Math.PI * (steps - step) / (2.0 * steps));
-            return (float)(minimumRate + ((baseRate - (double)minimumRate) * (half * half)));
+            // s = sin(π (T - t) / 2T), so that s² = (1 + cos(π t / T)) / 2 without adding nearly -1 to 1 near the end (chapter 15)
+            double s = Math.Sin(Math.PI * (steps - step) / (2.0 * steps));
+            // rate = min + (base - min) * (1 + cos(π t / T)) / 2 = min + (base - min) * s²
+            return (float)(minimumRate + ((baseRate - (double)minimumRate) * (s * s)));
         }
 
         // The cosine falls from the base rate to the minimum, so the two ends are its extremes; a minimum above the

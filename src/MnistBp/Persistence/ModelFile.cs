@@ -77,16 +77,49 @@ public static partial class ModelFile
     /// <exception cref="IOException">The file could not be written; an existing file at <paramref name="path"/> is unchanged.</exception>
     public static void Save(Sequential model, string path, bool allowNonFinite) => Save(model, path, allowNonFinite, wrapStream: null);
 
-    /// <summary>Saves with a hook around the file stream, so tests can simulate a failure part way.</summary>
-    internal static void Save(Sequential model, string path, Func<Stream, Stream>? wrapStream) => Save(model, path, allowNonFinite: false, wrapStream);
-
-    private static void Save(Sequential model, string path, bool allowNonFinite, Func<Stream, Stream>? wrapStream)
+    /// <summary>
+    /// Throws unless <see cref="Save(Sequential, string)"/> could write a model at <paramref name="path"/> now: the checks Save
+    /// makes of the path (a file name, not a folder, in a folder that exists, not a read-only file, a symbolic link followed
+    /// to the file it points to), then a probe file created and deleted in that folder, which finds what a listing cannot
+    /// (a read-only folder, a full or read-only disk, /proc). Call it before a long training run that ends in a Save, so a
+    /// path that cannot work fails at once instead of after the run. Nothing at <paramref name="path"/> is touched.
+    /// </summary>
+    /// <param name="path">The file a later Save will create or replace.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    /// <exception cref="IOException">The path names a folder, its folder does not exist, or no file can be created there; the message names the path.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file is read-only, or the folder may not be written; the message names the path.</exception>
+    public static void RequireWritable(string path)
     {
-        ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] bytes = Serialize(model, allowNonFinite); // fails on unsupported layers before any file is touched
+        (string fullPath, string directory, _) = ResolveTarget(path);
+        string probe = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp"); // the name Save's temporary file would have
+        try
+        {
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+            }
+        }
+        catch (IOException e) when (e is not DirectoryNotFoundException)
+        {
+            throw new IOException(NoFile(e), e);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or DirectoryNotFoundException)
+        {
+            throw new UnauthorizedAccessException(NoFile(e), e);
+        }
+
+        // The system's message names the probe; the user knows only the target and its folder.
+        string NoFile(Exception e) => $"Cannot save a model to '{fullPath}': no file can be created in '{directory}' ({e.Message.Replace(probe, "a test file", StringComparison.Ordinal)}).";
+    }
+
+    /// <summary>
+    /// The file Save writes for <paramref name="path"/> (a symbolic link followed to its final target), its folder and whether
+    /// it exists; throws for a path Save refuses, before anything is written.
+    /// </summary>
+    private static (string FullPath, string Directory, bool Exists) ResolveTarget(string path)
+    {
         string fullPath = Path.GetFullPath(path);
-        if (Directory.Exists(fullPath))
+        if (Directory.Exists(fullPath) || Path.EndsInDirectorySeparator(fullPath))
         {
             throw new IOException($"Cannot save the model to '{fullPath}': it is a folder; give a file name.");
         }
@@ -98,6 +131,11 @@ public static partial class ModelFile
         }
 
         string directory = Path.GetDirectoryName(fullPath) ?? ".";
+        if (File.Exists(directory))
+        {
+            throw new IOException($"Cannot save the model to '{fullPath}': '{directory}' is a file, not a folder.");
+        }
+
         if (!Directory.Exists(directory))
         {
             throw new DirectoryNotFoundException($"Cannot save the model to '{fullPath}': the folder '{directory}' does not exist.");
@@ -110,6 +148,19 @@ public static partial class ModelFile
         {
             throw new UnauthorizedAccessException($"Cannot save the model to '{fullPath}': the file is read-only; it is unchanged.");
         }
+
+        return (fullPath, directory, exists);
+    }
+
+    /// <summary>Saves with a hook around the file stream, so tests can simulate a failure part way.</summary>
+    internal static void Save(Sequential model, string path, Func<Stream, Stream>? wrapStream) => Save(model, path, allowNonFinite: false, wrapStream);
+
+    private static void Save(Sequential model, string path, bool allowNonFinite, Func<Stream, Stream>? wrapStream)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        byte[] bytes = Serialize(model, allowNonFinite); // fails on unsupported layers before any file is touched
+        (string fullPath, string directory, bool exists) = ResolveTarget(path);
 
         // A temporary name of its own, so two saves never write into one file; what killed saves of this
         // target left behind is deleted first (a file another save still holds open is left alone).

@@ -51,7 +51,10 @@ public sealed class Trainer
     /// or a NaN or Inf in <paramref name="targets"/>, makes the loss NaN, so it is caught at this step. A NaN that
     /// appears only in a gradient (the loss finite) is applied by this step's update and shows in the next step's
     /// loss; an infinite input can do that, since it saturates a sigmoid (a finite loss) but makes its weight's
-    /// gradient infinite. Checking costs one float comparison per step; gradients and weights are not scanned.
+    /// gradient infinite. Checking the loss costs one float comparison per step; gradients and weights are not scanned.
+    /// When the loss has a <see cref="Loss.TargetRange"/>, the targets are checked against it first, one pass over them
+    /// (what Fit does once for the whole dataset): a target outside it, ±Inf included, is an <see cref="ArgumentException"/>
+    /// before anything runs; a NaN target is not outside any range and is caught by the loss check above.
     /// </remarks>
     /// <param name="inputs">The batch's inputs, [batchSize x inputSize].</param>
     /// <param name="targets">The batch's targets, [batchSize x outputSize].</param>
@@ -83,7 +86,10 @@ public sealed class Trainer
     /// <param name="options">Where the clipping and max-norm settings come from (validated).</param>
     /// <returns>The loss on this batch, before the update; always finite.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A setting of <paramref name="options"/> is out of range.</exception>
-    /// <exception cref="ArgumentException"><paramref name="options"/> sets Schedule, EarlyStoppingPatience or Augmentation; the message names it.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="options"/> sets Schedule, EarlyStoppingPatience or Augmentation, or a target is outside the loss's
+    /// <see cref="Loss.TargetRange"/>; the message names which.
+    /// </exception>
     /// <exception cref="InvalidOperationException">As <see cref="Step(Tensor, Tensor)"/>.</exception>
     /// <exception cref="TrainingDivergedException">As <see cref="Step(Tensor, Tensor)"/>.</exception>
     public float Step(Tensor inputs, Tensor targets, TrainingOptions options)
@@ -117,18 +123,15 @@ public sealed class Trainer
             return;
         }
 
-        if (!(range.Minimum <= range.Maximum))
-        {
-            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                $"{Loss}.TargetRange is [{range.Minimum}, {range.Maximum}], which holds no number: give a minimum no larger than the maximum, or null for any target."));
-        }
-
+        Dataset.RequireRangeHoldsNumbers(range, Loss);
         int index = Kernels.FirstOutside(targets.AsSpan(), range.Minimum, range.Maximum);
         if (index >= 0)
         {
-            int columns = Math.Max(1, targets.Columns);
+            string at = targets.Rank == 1
+                ? index.ToString(CultureInfo.InvariantCulture)
+                : string.Create(CultureInfo.InvariantCulture, $"{index / targets.Columns}, {index % targets.Columns}");
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"Trainer.Step: targets[{index / columns}, {index % columns}] is {targets.AsSpan()[index]}, outside [{range.Minimum}, {range.Maximum}], the TargetRange of {Loss}."),
+                $"Trainer.Step: targets[{at}] is {targets.AsSpan()[index]}, outside [{range.Minimum}, {range.Maximum}], the TargetRange of {Loss}."),
                 nameof(targets));
         }
     }
@@ -390,7 +393,7 @@ public sealed class Trainer
     /// </para>
     /// <para>
     /// After every epoch, <see cref="EpochResult.Diagnosis"/> names a saturated network (every evaluation sample in one
-    /// class, the loss flat), a diverging one (the mean loss growing) or non-finite outputs, with this run's numbers;
+    /// class, or 99% of them in a class at most half of them have; the loss flat), a diverging one (the mean loss growing) or non-finite outputs, with this run's numbers;
     /// it is null when the epoch looks healthy. It is computed once per epoch from the losses and the evaluation.
     /// </para>
     /// <para>

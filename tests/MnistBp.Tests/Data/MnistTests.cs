@@ -147,6 +147,14 @@ public class MnistTests
         File.WriteAllBytes(Path.Combine(_directory, Mnist.TestLabelsFileName), IdxBytes.Gzip(IdxBytes.Build([0], [])));
         Assert.That(() => Mnist.Load(_directory), Throws.InstanceOf<InvalidDataException>().With.Message.EqualTo(
             $"{Path.GetFullPath(testImages)}: the file is a valid IDX file but holds no images; a data set to train or test on needs at least one."));
+
+        // the same for the training images, with the test files whole again
+        WriteFilesGzipAndRaw(_directory, skip: null);
+        string trainImages = Path.Combine(_directory, Mnist.TrainImagesFileName);
+        File.WriteAllBytes(trainImages, IdxBytes.Gzip(IdxBytes.Build([0, 28, 28], [])));
+        File.WriteAllBytes(Path.Combine(_directory, "train-labels-idx1-ubyte"), IdxBytes.Build([0], []));
+        Assert.That(() => Mnist.Load(_directory), Throws.InstanceOf<InvalidDataException>().With.Message.EqualTo(
+            $"{Path.GetFullPath(trainImages)}: the file is a valid IDX file but holds no images; a data set to train or test on needs at least one."));
     }
 
     [Test]

@@ -41,6 +41,8 @@ internal sealed class BeyondTheTutorialTests
     [TestCase(new[] { "--recipe", "dropout", "--epochs", "1.5" }, "--epochs '1.5'")]
     [TestCase(new[] { "--recipe", "dropout", "--seed", "-1" }, "--seed '-1': expected a whole number from 0 to 18446744073709551615")]
     [TestCase(new[] { "--recipe", "dropout", "--epochs=3" }, "'--epochs=3': write the option and its value apart, '--epochs 3'")]
+    [TestCase(new[] { "--recipe", "dropout", "--nosuch=3" }, "unknown option '--nosuch=3'")]
+    [TestCase(new[] { "--recipe", "dropout", "--nosuch" }, "unknown option '--nosuch'")]
     [TestCase(new[] { "--recipe", "nosuch", "--recipe", "dropout" }, "--recipe is given twice; give it once")]
     [TestCase(new[] { "--recipe", "dropout", "--min-accuracy", "101" }, "--min-accuracy '101': expected a percentage from 0 to 100")]
     [TestCase(new[] { "--recipe", "dropout", "--min-accuracy", "NaN" }, "--min-accuracy 'NaN'")]

@@ -35,18 +35,20 @@ internal sealed class OutputPathsTests
     {
         string file = Path.Combine(_folder, "model.bin");
         File.WriteAllText(file, "x");
+        // --save: the library's own check (ModelFile.RequireWritable), with the option in front
         Assert.That(() => OutputPaths.RequireWritableFile("--save", _folder),
-            Throws.InstanceOf<IOException>().With.Message.EqualTo($"--save {_folder}: that is a folder; give a file name."));
-        Assert.That(() => OutputPaths.RequireWritableFile("--save", Path.Combine(_folder, "missing", "m.bin")),
-            Throws.InstanceOf<DirectoryNotFoundException>().With.Message.EqualTo($"--save {Path.Combine(_folder, "missing", "m.bin")}: the folder '{Path.Combine(_folder, "missing")}' does not exist."));
+            Throws.InstanceOf<IOException>().With.Message.EqualTo($"--save {_folder}: Cannot save the model to '{_folder}': it is a folder; give a file name."));
+        string missing = Path.Combine(_folder, "missing", "m.bin");
+        Assert.That(() => OutputPaths.RequireWritableFile("--save", missing),
+            Throws.InstanceOf<IOException>().With.Message.EqualTo($"--save {missing}: Cannot save the model to '{missing}': the folder '{Path.Combine(_folder, "missing")}' does not exist."));
         Assert.That(() => OutputPaths.RequireWritableFile("--save", Path.Combine(file, "m.bin")),
-            Throws.InstanceOf<IOException>().With.Message.EqualTo($"--save {Path.Combine(file, "m.bin")}: '{file}' is a file, not a folder."));
-        Assert.That(() => OutputPaths.RequireWritableFile("--save", " "), Throws.InstanceOf<IOException>().With.Message.EqualTo("--save needs a file name, not an empty string."));
+            Throws.InstanceOf<IOException>().With.Message.EqualTo($"--save {Path.Combine(file, "m.bin")}: Cannot save the model to '{Path.Combine(file, "m.bin")}': '{file}' is a file, not a folder."));
+        Assert.That(() => OutputPaths.RequireWritableFile("--save", " "), Throws.InstanceOf<IOException>().With.Message.EqualTo("--save needs a file name, not an empty or blank string."));
         Assert.That(() => OutputPaths.RequireWritableFolder("--report", file),
             Throws.InstanceOf<IOException>().With.Message.EqualTo($"--report {file}: '{file}' is a file, not a folder; give a folder (it is created when missing)."));
         Assert.That(() => OutputPaths.RequireWritableFolder("--report", Path.Combine(file, "a", "b")),
             Throws.InstanceOf<IOException>().With.Message.StartsWith($"--report {Path.Combine(file, "a", "b")}: '{file}' is a file, not a folder"));
-        Assert.That(() => OutputPaths.RequireWritableFolder("--report", ""), Throws.InstanceOf<IOException>().With.Message.EqualTo("--report needs a folder, not an empty string."));
+        Assert.That(() => OutputPaths.RequireWritableFolder("--report", ""), Throws.InstanceOf<IOException>().With.Message.EqualTo("--report needs a folder, not an empty or blank string."));
     }
 
     [Test]
@@ -55,7 +57,7 @@ internal sealed class OutputPathsTests
         // /proc exists and lists, but no one, not even root, can create a file in it: only writing finds that out.
         Assume.That(Directory.Exists("/proc") && OperatingSystem.IsLinux(), "needs Linux's /proc");
         Assert.That(() => OutputPaths.RequireWritableFile("--save", "/proc/model.bin"),
-            Throws.InstanceOf<IOException>().With.Message.StartsWith("--save /proc/model.bin: cannot write in '/proc' ("));
+            Throws.InstanceOf<IOException>().With.Message.StartsWith("--save /proc/model.bin: Cannot save a model to '/proc/model.bin': no file can be created in '/proc' ("));
         Assert.That(() => OutputPaths.RequireWritableFolder("--report", "/proc/report"),
             Throws.InstanceOf<IOException>().With.Message.StartsWith("--report /proc/report: cannot write in '/proc' ("));
     }

@@ -49,6 +49,24 @@ internal sealed class ScheduleTests
         Assert.That(() => schedule.Validate(0.1f, 1000, totalSteps), Throws.Nothing);
     }
 
+    [TestCase(0.1f, 37_520)] // dropout: 80 epochs of 469 batches (simard-800: 40 of 938)
+    [TestCase(0.1f, 70_350)] // augmented: 150 epochs of 469
+    [TestCase(0.3f, 1_407)]  // fast-98: 3 epochs of 469
+    [TestCase(0.05f, 37_520)] // simard-800's rate
+    public void Cosine_gives_the_same_float_as_one_plus_cos_at_every_step_of_a_recipe(float baseRate, int totalSteps)
+    {
+        // The sine form changed no recipe: at every step of these runs it rounds to the float the formula (1 + cos) / 2 gave.
+        LearnRateSchedule schedule = LearnRateSchedule.Cosine();
+        int differ = 0;
+        for (int t = 0; t < totalSteps; t++)
+        {
+            float plusCos = (float)(baseRate * (1 + Math.Cos(Math.PI * t / totalSteps)) / 2);
+            differ += schedule.RateAt(baseRate, t, 469, totalSteps) == plusCos ? 0 : 1;
+        }
+
+        Assert.That(differ, Is.Zero);
+    }
+
     [Test]
     public void WarmUp_rises_linearly_then_hands_over()
     {
@@ -74,6 +92,8 @@ internal sealed class ScheduleTests
         Assert.That(() => LearnRateSchedule.StepDecay(0.5f, 0), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("everyEpochs"));
         Assert.That(() => LearnRateSchedule.StepDecay(10f, 5), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.StartsWith(
             "gamma 10 would multiply the rate by 10 every 5 epoch(s), so the rate would grow: a decay takes a gamma in (0, 1], such as 0.1 to divide by 10."));
+        Assert.That(() => LearnRateSchedule.StepDecay(1.0001f, 1), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.StartsWith("gamma 1.0001 would multiply the rate by 1.0001"));
+        Assert.That(() => LearnRateSchedule.StepDecay(10f, 0), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("everyEpochs"));
         Assert.That(LearnRateSchedule.StepDecay(1f, 3).RateAt(0.2f, step: 70, stepsPerEpoch: 10, totalSteps: 100), Is.EqualTo(0.2f), "gamma 1 keeps the rate");
         Assert.That(() => LearnRateSchedule.Cosine(-1f), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("minimumRate"));
         Assert.That(() => LearnRateSchedule.WarmUp(0), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("warmUpSteps"));
