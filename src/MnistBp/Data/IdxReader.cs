@@ -97,7 +97,9 @@ public static class IdxReader
         int read = source.Fill(magic);
         if (read == 0)
         {
-            throw source.Error("the file is empty; an IDX file starts with a 4-byte magic number");
+            throw source.Error(source.Compressed
+                ? "the gzip data decompresses to nothing, so the IDX file in it is empty (a gzip file cut short inside its first block reads that way too); an IDX file starts with a 4-byte magic number"
+                : "the file is empty; an IDX file starts with a 4-byte magic number");
         }
 
         if (read < magic.Length)
@@ -342,6 +344,9 @@ public static class IdxReader
         private long _position;
 
         public string Name => name;
+
+        /// <summary>Whether the bytes come out of a gzip decompressor.</summary>
+        public bool Compressed => compressed;
 
         /// <summary>Reads until <paramref name="buffer"/> is full or the stream ends; returns the bytes read.</summary>
         public int Fill(Span<byte> buffer)

@@ -114,6 +114,17 @@ public class IdxDataTests
     }
 
     [Test]
+    public void A_gzip_file_cut_inside_its_first_block_is_not_called_merely_empty()
+    {
+        // The first 30 bytes of the slice's training images: the 10-byte gzip header and the start of a deflate block
+        // whose code tables alone are longer than that, so it yields no byte yet.
+        byte[] compressed = File.ReadAllBytes(Path.Combine(TestPaths.MnistSlice, "train-images-idx3-ubyte.gz"));
+        string path = _folder.Write("cut30.idx.gz", compressed[..30]);
+
+        Assert.That(ReadFails(path), Does.Contain("the gzip data decompresses to nothing").And.Contain("cut short inside its first block"));
+    }
+
+    [Test]
     public void A_header_cut_short_is_refused()
     {
         byte[] file = IdxBytes.Build([2, 28, 28], [])[..10]; // the sizes need bytes 4 to 15
