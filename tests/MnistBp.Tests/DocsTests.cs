@@ -156,9 +156,9 @@ public partial class DocsTests
     [Test]
     public void Every_chapter_past_the_tutorial_has_the_three_parts_and_ends_with_a_program_to_run()
     {
-        // Chapters 11 onward (beside Nielsen): a formula section, "The matrix form", "Code", and a "Run it" section
-        // whose command runs a docs/examples program; every such program is some chapter's.
-        List<DocPage> chapters = [.. Chapters().Where(c => int.Parse(Path.GetFileName(c.Name)[..2], CultureInfo.InvariantCulture) >= 11)];
+        // Chapters 10 onward (your own layer, then beside Nielsen): a formula section, "The matrix form", "Code", and a
+        // "Run it" section whose command runs a docs/examples program; every such program is some chapter's.
+        List<DocPage> chapters = [.. Chapters().Where(c => int.Parse(Path.GetFileName(c.Name)[..2], CultureInfo.InvariantCulture) >= 10)];
         string examples = Path.Combine(DocsFolder, "examples");
         var problems = new List<string>();
         var run = new HashSet<string>();
@@ -193,7 +193,7 @@ public partial class DocsTests
 
         problems.AddRange(Directory.GetFiles(examples, "*.cs").Select(Path.GetFileName).OfType<string>().Where(name => !run.Contains(name))
             .Select(name => $"docs/examples/{name}: no chapter's 'Run it' section runs it."));
-        Assert.That(chapters, Has.Count.GreaterThanOrEqualTo(6), "chapters 11-16");
+        Assert.That(chapters, Has.Count.GreaterThanOrEqualTo(7), "chapters 10-16");
         Assert.That(problems.Count == 0, Is.True, $"The chapters past the tutorial are not laid out as the issue asks:\n{Problems.Format(problems)}");
     }
 
