@@ -376,15 +376,23 @@ public class ModelFileTests
             return;
         }
 
-        // A link into a folder that does not exist is refused, naming where Save would write; a link in this folder to a
-        // file in another passes when that folder can be written.
+        // The checks and the probe look where Save would write, the link's target, not the link's own (writable) folder:
+        // a link into a folder that does not exist is refused naming it, one into /proc is refused by the probe there, and
+        // one into a folder that exists and takes files passes.
         string dangling = Path.Combine(_folder, "dangling.mnbp"), nowhere = Path.Combine(_folder, "gone", "model.mnbp");
         File.CreateSymbolicLink(dangling, nowhere);
         Assert.That(() => ModelFile.RequireWritable(dangling), Throws.InstanceOf<DirectoryNotFoundException>().With.Message.EqualTo(
             $"Cannot save the model to '{nowhere}': the folder '{Path.Combine(_folder, "gone")}' does not exist."));
         Directory.CreateDirectory(Path.Combine(_folder, "gone"));
         ModelFile.RequireWritable(dangling);
-        Assert.That(Directory.GetFileSystemEntries(Path.Combine(_folder, "gone")), Is.Empty, "the probe went where Save writes, and is gone");
+        Assert.That(Directory.GetFileSystemEntries(Path.Combine(_folder, "gone")), Is.Empty, "nothing left where Save writes");
+        if (Directory.Exists("/proc"))
+        {
+            string intoProc = Path.Combine(_folder, "proc.mnbp");
+            File.CreateSymbolicLink(intoProc, "/proc/model.mnbp");
+            Assert.That(() => ModelFile.RequireWritable(intoProc), Throws.InstanceOf<IOException>().With.Message.EqualTo(
+                "Cannot save the model to '/proc/model.mnbp': no file can be created in the folder '/proc' (its file system takes no new files)."));
+        }
     }
 
     [Test]

@@ -235,7 +235,7 @@ public class TrainingDiagnosticsTests
         if (diagnosed)
         {
             Assert.That(results[1].Diagnosis?.Message, Does.StartWith(
-                $"Saturation: {200 - stragglers} of the 200 evaluation samples are predicted as class 0, though only {labelledZero} of them are labelled 0, and the mean training loss is flat"));
+                $"Saturation: {200 - stragglers} of the 200 evaluation samples are predicted as class 0, though only {labelledZero} of the 200 are labelled 0, and the mean training loss is flat"));
         }
         else
         {

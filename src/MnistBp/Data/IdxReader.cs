@@ -98,7 +98,7 @@ public static class IdxReader
         if (read == 0)
         {
             throw source.Error(source.Compressed
-                ? "the gzip data decompresses to nothing, so the IDX file in it is empty (a gzip file cut short inside its first block reads that way too); an IDX file starts with a 4-byte magic number"
+                ? "the gzip data decompresses to no bytes: the file was cut short (an interrupted download?), or the IDX file it holds is empty; an IDX file starts with a 4-byte magic number"
                 : "the file is empty; an IDX file starts with a 4-byte magic number");
         }
 

@@ -80,14 +80,15 @@ public static partial class ModelFile
     /// <summary>
     /// Throws unless <see cref="Save(Sequential, string)"/> could write a model at <paramref name="path"/> now: the checks Save
     /// makes of the path (a file name, not a folder, in a folder that exists, not a read-only file, a symbolic link followed
-    /// to the file it points to), then a probe file created and deleted in that folder, which finds what a listing cannot
-    /// (a read-only folder, a full or read-only disk, /proc). Call it before a long training run that ends in a Save, so a
+    /// to the file it points to), then an empty probe file created and deleted in that folder, which finds what a listing
+    /// cannot (a folder that may not be written, a read-only file system, /proc); it writes no bytes, so a disk too full
+    /// for the model is found only by Save itself, which then leaves an existing file unchanged. Call it before a long training run that ends in a Save, so a
     /// path that cannot work fails at once instead of after the run. Nothing at <paramref name="path"/> is touched.
     /// </summary>
     /// <param name="path">The file a later Save will create or replace.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
-    /// <exception cref="IOException">The path names a folder, its folder does not exist, or no file can be created there; the message names the path.</exception>
-    /// <exception cref="UnauthorizedAccessException">The file is read-only, or the folder may not be written; the message names the path.</exception>
+    /// <exception cref="IOException">The path names a folder, its folder does not exist, or the file system there takes no new file; the message names the path.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file is read-only, or access to the folder is denied; the message names the path.</exception>
     public static void RequireWritable(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -99,17 +100,18 @@ public static partial class ModelFile
             {
             }
         }
-        catch (IOException e) when (e is not DirectoryNotFoundException)
+        catch (UnauthorizedAccessException e)
         {
-            throw new IOException(NoFile(e), e);
+            throw new UnauthorizedAccessException($"Cannot save the model to '{fullPath}': access to the folder '{directory}' is denied, so no file can be created there.", e);
         }
-        catch (Exception e) when (e is UnauthorizedAccessException or DirectoryNotFoundException)
+        catch (IOException e)
         {
-            throw new UnauthorizedAccessException(NoFile(e), e);
+            // The folder exists (ResolveTarget saw it): a "not found" here means its file system takes no new files, as /proc.
+            string why = e is DirectoryNotFoundException or FileNotFoundException
+                ? "its file system takes no new files"
+                : e.Message.Replace(probe, "a test file", StringComparison.Ordinal);
+            throw new IOException($"Cannot save the model to '{fullPath}': no file can be created in the folder '{directory}' ({why}).", e);
         }
-
-        // The system's message names the probe; the user knows only the target and its folder.
-        string NoFile(Exception e) => $"Cannot save a model to '{fullPath}': no file can be created in '{directory}' ({e.Message.Replace(probe, "a test file", StringComparison.Ordinal)}).";
     }
 
     /// <summary>

@@ -67,7 +67,7 @@ public sealed class Trainer
     /// non-finite input or target, with its sample and feature, or weights that are already non-finite) and the
     /// optimizer's settings; <see cref="TrainingDivergedException.Epoch"/> and <see cref="TrainingDivergedException.Batch"/> are null.
     /// </exception>
-    /// <exception cref="ArgumentException">A target is outside the loss's <see cref="Loss.TargetRange"/>; the message names its row, column and value.</exception>
+    /// <exception cref="ArgumentException">A target is outside the loss's <see cref="Loss.TargetRange"/>; the message names its index and value.</exception>
     /// <exception cref="InvalidOperationException">The loss's TargetRange has a minimum above its maximum.</exception>
     public float Step(Tensor inputs, Tensor targets)
     {

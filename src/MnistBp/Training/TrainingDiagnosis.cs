@@ -114,7 +114,7 @@ public sealed record TrainingDiagnosis(TrainingProblem Problem, string Message)
             bool flat = before is double b && Math.Abs(meanLoss - b) <= FlatFraction * Math.Abs(b);
             string share = inIt == finite
                 ? string.Create(CultureInfo.InvariantCulture, $"every one of the {finite} evaluation samples is predicted as class {predicted}")
-                : string.Create(CultureInfo.InvariantCulture, $"{inIt} of the {finite} evaluation samples are predicted as class {predicted}, though only {LabelsOf(evaluation, predicted)} of them are labelled {predicted}");
+                : string.Create(CultureInfo.InvariantCulture, $"{inIt} of the {finite} evaluation samples are predicted as class {predicted}, though only {LabelsOf(evaluation, predicted)} of the {finite} are labelled {predicted}");
             return Saturation(epoch, before, flat, meanLoss, share, model, optimizer);
         }
 

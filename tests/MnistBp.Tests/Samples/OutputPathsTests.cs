@@ -57,7 +57,7 @@ internal sealed class OutputPathsTests
         // /proc exists and lists, but no one, not even root, can create a file in it: only writing finds that out.
         Assume.That(Directory.Exists("/proc") && OperatingSystem.IsLinux(), "needs Linux's /proc");
         Assert.That(() => OutputPaths.RequireWritableFile("--save", "/proc/model.bin"),
-            Throws.InstanceOf<IOException>().With.Message.StartsWith("--save /proc/model.bin: Cannot save a model to '/proc/model.bin': no file can be created in '/proc' ("));
+            Throws.InstanceOf<IOException>().With.Message.EqualTo("--save /proc/model.bin: Cannot save the model to '/proc/model.bin': no file can be created in the folder '/proc' (its file system takes no new files)."));
         Assert.That(() => OutputPaths.RequireWritableFolder("--report", "/proc/report"),
             Throws.InstanceOf<IOException>().With.Message.StartsWith("--report /proc/report: cannot write in '/proc' ("));
     }
