@@ -142,7 +142,7 @@ public sealed record MnistOptions
                     MinAccuracy = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double p) && p is >= 0 and <= 100
                         ? p : throw Bad(name, value, "a percentage from 0 to 100"),
                 },
-                _ => throw new FormatException($"unknown option '{name}' (see --help)"),
+                _ => throw new System.Diagnostics.UnreachableException($"{name} is in ValueOptions but Parse does not read it"),
             };
         }
 
@@ -155,7 +155,10 @@ public sealed record MnistOptions
     private static float PositiveFloat(string name, string value) =>
         float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out float x) && x > 0 && float.IsFinite(x) ? x : throw Bad(name, value, "a number > 0");
 
-    /// <summary>The options that take a value, for the advice to a '--name=value' written as one word.</summary>
+    /// <summary>
+    /// The options that take a value: any other name is refused before the switch in Parse reads it, and a '--name=value'
+    /// written as one word is told to write them apart. Every name here has its arm in that switch.
+    /// </summary>
     private static readonly string[] ValueOptions = ["--hidden", "--epochs", "--batch", "--lr", "--seed", "--init", "--data", "--save", "--report", "--min-accuracy"];
 
     private static FormatException Bad(string name, string value, string expected) => new($"{name} '{value}': expected {expected}");

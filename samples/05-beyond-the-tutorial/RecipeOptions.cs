@@ -114,7 +114,7 @@ internal sealed record RecipeOptions
                     MinAccuracy = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double p) && p is >= 0 and <= 100
                         ? p : throw Bad(name, value, "a percentage from 0 to 100"),
                 },
-                _ => throw new FormatException($"unknown option '{name}' (see --help)"),
+                _ => throw new System.Diagnostics.UnreachableException($"{name} is in ValueOptions but Parse does not read it"),
             };
         }
 
@@ -126,7 +126,10 @@ internal sealed record RecipeOptions
         return options;
     }
 
-    /// <summary>The options that take a value, for the advice to a '--name=value' written as one word.</summary>
+    /// <summary>
+    /// The options that take a value: any other name is refused before the switch in Parse reads it, and a '--name=value'
+    /// written as one word is told to write them apart. Every name here has its arm in that switch.
+    /// </summary>
     private static readonly string[] ValueOptions = ["--recipe", "--epochs", "--seed", "--data", "--save", "--min-accuracy"];
 
     private static FormatException Bad(string name, string value, string expected) => new($"{name} '{value}': expected {expected}");

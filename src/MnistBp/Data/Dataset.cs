@@ -417,25 +417,13 @@ public sealed class Dataset
     internal ReadOnlySpan<float> TargetRows(int start, int count) =>
         _targets.AsSpan(start * TargetCount, count * TargetCount);
 
-    /// <summary>Throws unless <paramref name="range"/>, <paramref name="loss"/>'s <see cref="Loss.TargetRange"/>, holds a number: a minimum no larger than its maximum.</summary>
-    internal static void RequireRangeHoldsNumbers((float Minimum, float Maximum) range, Loss loss)
-    {
-        if (!(range.Minimum <= range.Maximum))
-        {
-            throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"{loss}.TargetRange is [{range.Minimum}, {range.Maximum}], which holds no number: give a minimum no larger than the maximum, or null for any target."));
-        }
-    }
-
     /// <summary>
     /// Throws unless every target is in <paramref name="range"/>, the range <paramref name="loss"/> takes
-    /// (<see cref="Loss.TargetRange"/>): labels give one-hot rows of 0 and 1, float targets are checked one by one.
-    /// The message names the data (<paramref name="paramName"/>), the sample, the target and the loss.
+    /// (<see cref="Loss.TargetRange"/>, already checked to hold a number): labels give one-hot rows of 0 and 1, float
+    /// targets are checked one by one. The message names the data (<paramref name="paramName"/>), the sample, the target and the loss.
     /// </summary>
     internal void RequireTargetsIn((float Minimum, float Maximum) range, Loss loss, string paramName)
     {
-        RequireRangeHoldsNumbers(range, loss);
-
         int index;
         float value;
         if (_targets is null)

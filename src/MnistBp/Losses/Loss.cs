@@ -38,6 +38,19 @@ public abstract class Loss
     /// </summary>
     public virtual (float Minimum, float Maximum)? TargetRange => null;
 
+    /// <summary><see cref="TargetRange"/>, after checking that it holds a number (a minimum no larger than its maximum).</summary>
+    /// <exception cref="InvalidOperationException">The range is upside down; the message names the loss.</exception>
+    internal (float Minimum, float Maximum)? CheckedTargetRange()
+    {
+        if (TargetRange is { } range && !(range.Minimum <= range.Maximum))
+        {
+            throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{this}.TargetRange is [{range.Minimum}, {range.Maximum}], which holds no number: give a minimum no larger than the maximum, or null for any target."));
+        }
+
+        return TargetRange;
+    }
+
     /// <summary>
     /// Whether the loss takes logits, any real numbers, and applies its own squashing (a softmax or a sigmoid) inside, as
     /// <see cref="SoftmaxCrossEntropy"/> and <see cref="SigmoidCrossEntropy"/> do; false (the default) for a loss that

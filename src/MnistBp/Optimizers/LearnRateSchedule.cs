@@ -101,6 +101,7 @@ public abstract class LearnRateSchedule
             throw new ArgumentOutOfRangeException(nameof(gamma), gamma, string.Create(CultureInfo.InvariantCulture,
                 $"gamma {gamma:R} would multiply the rate by {gamma:R} every {everyEpochs} epoch(s), so the rate would grow: a decay takes a gamma in (0, 1], such as {1f / gamma:R} to divide by {gamma:R}."));
         }
+
         return new StepDecaySchedule(gamma, everyEpochs);
     }
 

@@ -118,12 +118,11 @@ public sealed class Trainer
     private void RequireTargetsInRange(Tensor targets)
     {
         ArgumentNullException.ThrowIfNull(targets);
-        if (Loss.TargetRange is not { } range)
+        if (Loss.CheckedTargetRange() is not { } range)
         {
             return;
         }
 
-        Dataset.RequireRangeHoldsNumbers(range, Loss);
         int index = Kernels.FirstOutside(targets.AsSpan(), range.Minimum, range.Maximum);
         if (index >= 0)
         {
@@ -469,7 +468,7 @@ public sealed class Trainer
         // Now, not after the first epoch: by then a mismatch would have cost an epoch and changed the weights.
         trainingData.RequireFits(Model, nameof(trainingData));
         evaluationData?.RequireFits(Model, nameof(evaluationData));
-        if (Loss.TargetRange is { } targetRange)
+        if (Loss.CheckedTargetRange() is { } targetRange)
         {
             trainingData.RequireTargetsIn(targetRange, Loss, nameof(trainingData)); // a bad target stops the run here, not halfway
             evaluationData?.RequireTargetsIn(targetRange, Loss, nameof(evaluationData));
@@ -529,7 +528,7 @@ public sealed class Trainer
     {
         var random = new DeterministicRandom(options.ShuffleSeed);
         var augmentationRandom = new DeterministicRandom(options.AugmentationSeed);
-        int batchCount = (trainingData.Count + options.BatchSize - 1) / options.BatchSize;
+        int batchCount = BatchCount(trainingData.Count, options.BatchSize);
         int[] order = new int[trainingData.Count];
         var results = new List<EpochResult>(Math.Min(options.Epochs, 1024)); // not Epochs itself: it may be int.MaxValue
         int totalSteps = batchCount * options.Epochs;
@@ -669,7 +668,7 @@ public sealed class Trainer
     /// </summary>
     private static void RequireScheduleRates(LearnRateSchedule schedule, float baseRate, int sampleCount, TrainingOptions options)
     {
-        int batchCount = (sampleCount + options.BatchSize - 1) / options.BatchSize;
+        int batchCount = BatchCount(sampleCount, options.BatchSize);
         long totalSteps = (long)batchCount * options.Epochs;
         if (totalSteps > int.MaxValue)
         {
@@ -679,6 +678,9 @@ public sealed class Trainer
 
         schedule.Validate(baseRate, batchCount, (int)totalSteps);
     }
+
+    /// <summary>The mini-batches of an epoch: ⌈samples / batchSize⌉, the last one short when they do not divide.</summary>
+    private static int BatchCount(int samples, int batchSize) => (samples + batchSize - 1) / batchSize;
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private static void ThrowBadRate(LearnRateSchedule schedule, float rate, int step, float baseRate, int stepsPerEpoch) =>
